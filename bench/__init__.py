@@ -1,0 +1,1 @@
+"""Benchmarks of chatport: ``make bench`` (``python -m bench``)."""

@@ -1,0 +1,7 @@
+"""``python -m chatport``: serve (or ``migrate``)."""
+
+import sys
+
+from chatport.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Redis adapters: state shared by every server process."""

@@ -1,0 +1,1 @@
+"""Security adapters: password hashing (argon2id) and opaque random tokens."""

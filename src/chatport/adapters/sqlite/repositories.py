@@ -1,0 +1,658 @@
+"""The storage ports on SQLite, one class per repository, over one aiosqlite connection.
+
+Each method runs one statement: every statement is a hop to the connection's
+thread, so rows that belong together come in one JOIN, and an insert learns
+whether it happened from ``ON CONFLICT DO NOTHING RETURNING`` instead of a failed
+statement (which keeps the transaction usable after ``AlreadyExists``, as on
+Postgres).
+
+Storage forms: times are INTEGER epoch milliseconds (UTC), booleans 0/1, tuples
+and dicts JSON text. The caller (``SqliteStorage``) owns the transaction and turns
+the remaining driver errors into domain ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+import msgspec
+
+from chatport.adapters.sqltext import contains_pattern
+from chatport.domain.audit import AuditAction, AuditEntry
+from chatport.domain.chats import Chat, ChatHit
+from chatport.domain.errors import AlreadyExists
+from chatport.domain.folders import Folder
+from chatport.domain.messages import Message, MessageRole, MessageStatus, Usage
+from chatport.domain.users import NewUser, Role, Session, User
+from chatport.ports.repositories import (
+    AuditLogRepository,
+    ChatRepository,
+    FolderRepository,
+    MessageRepository,
+    SessionRepository,
+    UserRepository,
+)
+
+Row = Sequence[Any]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+_json = msgspec.json.Encoder()
+_file_ids = msgspec.json.Decoder(tuple[str, ...])
+_metadata = msgspec.json.Decoder(dict[str, Any])
+
+
+def to_ms(moment: datetime) -> int:
+    """Epoch milliseconds of an aware datetime (a naive one raises TypeError)."""
+    return (moment - _EPOCH) // _MILLISECOND
+
+
+def from_ms(ms: int) -> datetime:
+    """The aware UTC datetime of epoch milliseconds."""
+    return _EPOCH + timedelta(milliseconds=ms)
+
+
+def _ms(moment: datetime | None) -> int | None:
+    return None if moment is None else to_ms(moment)
+
+
+def _dt(ms: int | None) -> datetime | None:
+    return None if ms is None else from_ms(ms)
+
+
+def _json_text(value: object) -> str | None:
+    return None if value is None else _json.encode(value).decode()
+
+
+async def _rows(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Iterable[Row]:
+    return await conn.execute_fetchall(sql, params)
+
+
+async def _first(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Row | None:
+    return next(iter(await conn.execute_fetchall(sql, params)), None)
+
+
+async def _changed(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> int:
+    """Run a write and return how many rows it changed."""
+    cursor = await conn.execute(sql, params)
+    return cursor.rowcount
+
+
+# --- users -----------------------------------------------------------------------
+
+_ADD_USER = """
+INSERT INTO users (username, email, name, password_hash, role, created_at)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+_USER_BY_ID = """
+SELECT id, username, email, name, password_hash, role, disabled_at, created_at
+FROM users WHERE id = ?
+"""
+# The username column is COLLATE NOCASE: this compares, and uses its index, without case.
+_USER_BY_NAME = """
+SELECT id, username, email, name, password_hash, role, disabled_at, created_at
+FROM users WHERE username = ?
+"""
+_ALL_USERS = """
+SELECT id, username, email, name, password_hash, role, disabled_at, created_at
+FROM users ORDER BY id
+"""
+
+
+def _user(row: Row) -> User:
+    user_id, username, email, name, password_hash, role, disabled_at, created_at = row
+    return User(
+        id=user_id,
+        username=username,
+        email=email,
+        name=name,
+        password_hash=password_hash,
+        role=Role(role),
+        disabled_at=_dt(disabled_at),
+        created_at=from_ms(created_at),
+    )
+
+
+class SqliteUserRepository:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, new: NewUser) -> User:
+        params = (
+            new.username,
+            new.email,
+            new.name,
+            new.password_hash,
+            new.role.value,
+            to_ms(new.created_at),
+        )
+        row = await _first(self._conn, _ADD_USER, params)
+        if row is None:
+            raise AlreadyExists("Username or email already taken")
+        return User(
+            id=row[0],
+            username=new.username,
+            email=new.email,
+            name=new.name,
+            password_hash=new.password_hash,
+            role=new.role,
+            created_at=new.created_at,
+        )
+
+    async def get(self, user_id: int) -> User | None:
+        row = await _first(self._conn, _USER_BY_ID, (user_id,))
+        return None if row is None else _user(row)
+
+    async def get_by_username(self, username: str) -> User | None:
+        row = await _first(self._conn, _USER_BY_NAME, (username,))
+        return None if row is None else _user(row)
+
+    async def count(self) -> int:
+        row = await _first(self._conn, "SELECT count(*) FROM users", ())
+        return 0 if row is None else int(row[0])
+
+    async def lock_creation(self) -> None:
+        """Nothing to do: SQLite write blocks already run one at a time."""
+
+    async def list_all(self) -> list[User]:
+        return [_user(row) for row in await _rows(self._conn, _ALL_USERS, ())]
+
+    async def set_role(self, user_id: int, role: Role) -> None:
+        await _changed(self._conn, "UPDATE users SET role = ? WHERE id = ?", (role.value, user_id))
+
+    async def set_disabled(self, user_id: int, disabled_at: datetime | None) -> None:
+        await _changed(
+            self._conn, "UPDATE users SET disabled_at = ? WHERE id = ?", (_ms(disabled_at), user_id)
+        )
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        await _changed(
+            self._conn, "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)
+        )
+
+    async def delete(self, user_id: int) -> bool:
+        # Sessions, folders, chats and their messages go by ON DELETE CASCADE.
+        return await _changed(self._conn, "DELETE FROM users WHERE id = ?", (user_id,)) > 0
+
+
+# --- sessions --------------------------------------------------------------------
+
+_ADD_SESSION = """
+INSERT INTO sessions
+    (token_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+RETURNING 1
+"""
+_SESSION_WITH_USER = """
+SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, s.last_seen_at, s.ip,
+       s.user_agent,
+       u.id, u.username, u.email, u.name, u.password_hash, u.role, u.disabled_at,
+       u.created_at
+FROM sessions AS s JOIN users AS u ON u.id = s.user_id
+WHERE s.token_hash = ?
+"""
+_SESSION_WIDTH = 7
+
+
+class SqliteSessionRepository:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, session: Session) -> None:
+        params = (
+            session.token_hash,
+            session.user_id,
+            to_ms(session.created_at),
+            to_ms(session.expires_at),
+            to_ms(session.last_seen_at),
+            session.ip,
+            session.user_agent,
+        )
+        if await _first(self._conn, _ADD_SESSION, params) is None:
+            raise AlreadyExists("Session token already taken")
+
+    async def get_with_user(self, token_hash: str) -> tuple[Session, User] | None:
+        row = await _first(self._conn, _SESSION_WITH_USER, (token_hash,))
+        if row is None:
+            return None
+        token, user_id, created_at, expires_at, last_seen_at, ip, user_agent = row[:_SESSION_WIDTH]
+        session = Session(
+            token_hash=token,
+            user_id=user_id,
+            created_at=from_ms(created_at),
+            expires_at=from_ms(expires_at),
+            last_seen_at=from_ms(last_seen_at),
+            ip=ip,
+            user_agent=user_agent,
+        )
+        return session, _user(row[_SESSION_WIDTH:])
+
+    async def touch(self, token_hash: str, seen_at: datetime) -> None:
+        await _changed(
+            self._conn,
+            "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+            (to_ms(seen_at), token_hash),
+        )
+
+    async def delete(self, token_hash: str) -> None:
+        await _changed(self._conn, "DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    async def delete_for_user(self, user_id: int, keep: str | None = None) -> int:
+        # "IS NOT NULL" holds for every row, so keep=None ends them all.
+        return await _changed(
+            self._conn,
+            "DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?",
+            (user_id, keep),
+        )
+
+    async def delete_expired(self, now: datetime) -> int:
+        # Expired means now >= expires_at, as Session.is_expired says.
+        return await _changed(
+            self._conn, "DELETE FROM sessions WHERE expires_at <= ?", (to_ms(now),)
+        )
+
+
+# --- chats -----------------------------------------------------------------------
+
+_ADD_CHAT = """
+INSERT INTO chats
+    (id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
+     created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+RETURNING 1
+"""
+_CHAT_BY_ID = """
+SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
+       created_at, updated_at
+FROM chats WHERE id = ? AND user_id = ? AND deleted_at IS NULL
+"""
+# Two list statements rather than one with a flag: only a statement that says
+# "archived_at IS NULL" outright matches the partial index chats_live, which yields
+# the (common) unarchived list in order, so LIMIT stops early.
+_LIVE_CHATS = """
+SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
+       created_at, updated_at
+FROM chats WHERE user_id = ? AND deleted_at IS NULL AND archived_at IS NULL
+ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
+LIMIT ? OFFSET ?
+"""
+_ARCHIVED_CHATS = """
+SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
+       created_at, updated_at
+FROM chats WHERE user_id = ? AND deleted_at IS NULL AND archived_at IS NOT NULL
+ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
+LIMIT ? OFFSET ?
+"""
+_CHATS_IN_FOLDER = """
+SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
+       created_at, updated_at
+FROM chats
+WHERE folder_id = ? AND user_id = ? AND deleted_at IS NULL AND archived_at IS NULL
+ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
+"""
+_SEARCH_CHATS = r"""
+SELECT * FROM (
+  SELECT c.id, c.user_id, c.folder_id, c.title, c.memory_disabled, c.pinned_at,
+         c.archived_at, c.deleted_at, c.created_at, c.updated_at,
+         (SELECT m.content FROM messages m
+          WHERE m.chat_id = c.id AND m.content LIKE ? ESCAPE '\'
+          ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS matched
+  FROM chats c WHERE c.user_id = ? AND c.deleted_at IS NULL
+) hits
+WHERE matched IS NOT NULL OR title LIKE ? ESCAPE '\'
+ORDER BY updated_at DESC, id DESC
+LIMIT ?
+"""
+_SAVE_CHAT = """
+UPDATE chats
+SET folder_id = ?, title = ?, memory_disabled = ?, pinned_at = ?, archived_at = ?,
+    deleted_at = ?, updated_at = ?
+WHERE id = ? AND user_id = ?
+"""
+
+
+def _chat(row: Row) -> Chat:
+    (
+        chat_id,
+        user_id,
+        folder_id,
+        title,
+        memory_disabled,
+        pinned_at,
+        archived_at,
+        deleted_at,
+        created_at,
+        updated_at,
+    ) = row
+    return Chat(
+        id=chat_id,
+        user_id=user_id,
+        folder_id=folder_id,
+        title=title,
+        memory_disabled=bool(memory_disabled),
+        pinned_at=_dt(pinned_at),
+        archived_at=_dt(archived_at),
+        deleted_at=_dt(deleted_at),
+        created_at=from_ms(created_at),
+        updated_at=from_ms(updated_at),
+    )
+
+
+class SqliteChatRepository:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, chat: Chat) -> None:
+        params = (
+            chat.id,
+            chat.user_id,
+            chat.folder_id,
+            chat.title,
+            int(chat.memory_disabled),
+            _ms(chat.pinned_at),
+            _ms(chat.archived_at),
+            _ms(chat.deleted_at),
+            to_ms(chat.created_at),
+            to_ms(chat.updated_at),
+        )
+        if await _first(self._conn, _ADD_CHAT, params) is None:
+            raise AlreadyExists("Chat id already taken")
+
+    async def get(self, user_id: int, chat_id: str) -> Chat | None:
+        row = await _first(self._conn, _CHAT_BY_ID, (chat_id, user_id))
+        return None if row is None else _chat(row)
+
+    async def list_page(
+        self, user_id: int, *, archived: bool, limit: int, offset: int
+    ) -> list[Chat]:
+        sql = _ARCHIVED_CHATS if archived else _LIVE_CHATS
+        return [_chat(row) for row in await _rows(self._conn, sql, (user_id, limit, offset))]
+
+    async def list_in_folder(self, user_id: int, folder_id: str) -> list[Chat]:
+        rows = await _rows(self._conn, _CHATS_IN_FOLDER, (folder_id, user_id))
+        return [_chat(row) for row in rows]
+
+    async def search(self, user_id: int, text: str, *, limit: int) -> list[ChatHit]:
+        pattern = contains_pattern(text)
+        rows = await _rows(self._conn, _SEARCH_CHATS, (pattern, user_id, pattern, limit))
+        return [ChatHit(chat=_chat(row[:-1]), matched_text=row[-1]) for row in rows]
+
+    async def save(self, chat: Chat) -> None:
+        params = (
+            chat.folder_id,
+            chat.title,
+            int(chat.memory_disabled),
+            _ms(chat.pinned_at),
+            _ms(chat.archived_at),
+            _ms(chat.deleted_at),
+            to_ms(chat.updated_at),
+            chat.id,
+            chat.user_id,
+        )
+        await _changed(self._conn, _SAVE_CHAT, params)
+
+
+# --- messages --------------------------------------------------------------------
+
+_ADD_MESSAGE = """
+INSERT INTO messages
+    (id, chat_id, role, content, model, file_ids, metadata, status, error,
+     prompt_tokens, completion_tokens, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+RETURNING 1
+"""
+_MESSAGE_BY_ID = """
+SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
+       prompt_tokens, completion_tokens, created_at
+FROM messages WHERE id = ? AND chat_id = ?
+"""
+_MESSAGES_OF_CHAT = """
+SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
+       prompt_tokens, completion_tokens, created_at
+FROM messages WHERE chat_id = ?
+ORDER BY created_at, id
+LIMIT ? OFFSET ?
+"""
+
+
+def _message(row: Row) -> Message:
+    (
+        message_id,
+        chat_id,
+        role,
+        content,
+        model,
+        file_ids,
+        metadata,
+        status,
+        error,
+        prompt_tokens,
+        completion_tokens,
+        created_at,
+    ) = row
+    return Message(
+        id=message_id,
+        chat_id=chat_id,
+        role=MessageRole(role),
+        content=content,
+        model=model,
+        file_ids=None if file_ids is None else _file_ids.decode(file_ids),
+        metadata=None if metadata is None else _metadata.decode(metadata),
+        status=MessageStatus(status),
+        error=error,
+        usage=(
+            None
+            if prompt_tokens is None
+            else Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+        ),
+        created_at=from_ms(created_at),
+    )
+
+
+class SqliteMessageRepository:
+    """Messages are reached through their chat; the caller checks who owns the chat."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, message: Message) -> None:
+        usage = message.usage
+        params = (
+            message.id,
+            message.chat_id,
+            message.role.value,
+            message.content,
+            message.model,
+            _json_text(message.file_ids),
+            _json_text(message.metadata),
+            message.status.value,
+            message.error,
+            None if usage is None else usage.prompt_tokens,
+            None if usage is None else usage.completion_tokens,
+            to_ms(message.created_at),
+        )
+        if await _first(self._conn, _ADD_MESSAGE, params) is None:
+            raise AlreadyExists("Message id already taken")
+
+    async def get(self, chat_id: str, message_id: str) -> Message | None:
+        row = await _first(self._conn, _MESSAGE_BY_ID, (message_id, chat_id))
+        return None if row is None else _message(row)
+
+    async def list_page(self, chat_id: str, *, limit: int, offset: int) -> list[Message]:
+        rows = await _rows(self._conn, _MESSAGES_OF_CHAT, (chat_id, limit, offset))
+        return [_message(row) for row in rows]
+
+    async def delete(self, chat_id: str, message_id: str) -> bool:
+        changed = await _changed(
+            self._conn, "DELETE FROM messages WHERE id = ? AND chat_id = ?", (message_id, chat_id)
+        )
+        return changed > 0
+
+
+# --- folders ---------------------------------------------------------------------
+
+_ADD_FOLDER = """
+INSERT INTO folders
+    (id, user_id, name, color, position, is_collapsed, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+RETURNING 1
+"""
+_FOLDER_BY_ID = """
+SELECT id, user_id, name, color, position, is_collapsed, created_at, updated_at
+FROM folders WHERE id = ? AND user_id = ?
+"""
+_FOLDERS_OF_USER = """
+SELECT id, user_id, name, color, position, is_collapsed, created_at, updated_at
+FROM folders WHERE user_id = ?
+ORDER BY position, created_at, id
+"""
+_NEXT_POSITION = "SELECT coalesce(max(position) + 1, 0) FROM folders WHERE user_id = ?"
+_SAVE_FOLDER = """
+UPDATE folders SET name = ?, color = ?, position = ?, is_collapsed = ?, updated_at = ?
+WHERE id = ? AND user_id = ?
+"""
+
+
+def _folder(row: Row) -> Folder:
+    folder_id, user_id, name, color, position, is_collapsed, created_at, updated_at = row
+    return Folder(
+        id=folder_id,
+        user_id=user_id,
+        name=name,
+        color=color,
+        position=position,
+        is_collapsed=bool(is_collapsed),
+        created_at=from_ms(created_at),
+        updated_at=from_ms(updated_at),
+    )
+
+
+class SqliteFolderRepository:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, folder: Folder) -> None:
+        params = (
+            folder.id,
+            folder.user_id,
+            folder.name,
+            folder.color,
+            folder.position,
+            int(folder.is_collapsed),
+            to_ms(folder.created_at),
+            to_ms(folder.updated_at),
+        )
+        if await _first(self._conn, _ADD_FOLDER, params) is None:
+            raise AlreadyExists("Folder id already taken")
+
+    async def get(self, user_id: int, folder_id: str) -> Folder | None:
+        row = await _first(self._conn, _FOLDER_BY_ID, (folder_id, user_id))
+        return None if row is None else _folder(row)
+
+    async def list_all(self, user_id: int) -> list[Folder]:
+        return [_folder(row) for row in await _rows(self._conn, _FOLDERS_OF_USER, (user_id,))]
+
+    async def next_position(self, user_id: int) -> int:
+        row = await _first(self._conn, _NEXT_POSITION, (user_id,))
+        return 0 if row is None else int(row[0])
+
+    async def save(self, folder: Folder) -> None:
+        params = (
+            folder.name,
+            folder.color,
+            folder.position,
+            int(folder.is_collapsed),
+            to_ms(folder.updated_at),
+            folder.id,
+            folder.user_id,
+        )
+        await _changed(self._conn, _SAVE_FOLDER, params)
+
+    async def delete(self, user_id: int, folder_id: str) -> bool:
+        # Its chats stay: chats.folder_id is ON DELETE SET NULL.
+        changed = await _changed(
+            self._conn, "DELETE FROM folders WHERE id = ? AND user_id = ?", (folder_id, user_id)
+        )
+        return changed > 0
+
+
+# --- audit log -------------------------------------------------------------------
+
+_ADD_AUDIT = """
+INSERT INTO audit_log (user_id, action, target, ip, detail, created_at)
+VALUES (?, ?, ?, ?, ?, ?)
+"""
+_AUDIT_PAGE = """
+SELECT id, user_id, action, target, ip, detail, created_at
+FROM audit_log ORDER BY id DESC
+LIMIT ? OFFSET ?
+"""
+
+
+class SqliteAuditLogRepository:
+    """The database numbers entries in their order of arrival; ``entry.id`` is ignored."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, entry: AuditEntry) -> None:
+        params = (
+            entry.user_id,
+            entry.action.value,
+            entry.target,
+            entry.ip,
+            entry.detail,
+            to_ms(entry.created_at),
+        )
+        await _changed(self._conn, _ADD_AUDIT, params)
+
+    async def list_page(self, *, limit: int, offset: int) -> list[AuditEntry]:
+        return [
+            AuditEntry(
+                id=entry_id,
+                user_id=user_id,
+                action=AuditAction(action),
+                target=target,
+                ip=ip,
+                detail=detail,
+                created_at=from_ms(created_at),
+            )
+            for entry_id, user_id, action, target, ip, detail, created_at in await _rows(
+                self._conn, _AUDIT_PAGE, (limit, offset)
+            )
+        ]
+
+
+class SqliteUnitOfWork:
+    """The repositories of one transaction, all on the same connection."""
+
+    __slots__ = ("audit", "chats", "folders", "messages", "sessions", "users")
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.users: UserRepository = SqliteUserRepository(conn)
+        self.sessions: SessionRepository = SqliteSessionRepository(conn)
+        self.chats: ChatRepository = SqliteChatRepository(conn)
+        self.messages: MessageRepository = SqliteMessageRepository(conn)
+        self.folders: FolderRepository = SqliteFolderRepository(conn)
+        self.audit: AuditLogRepository = SqliteAuditLogRepository(conn)

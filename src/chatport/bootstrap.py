@@ -1,0 +1,110 @@
+"""The composition root: the one place that reads ``Settings`` and picks adapters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from litestar import Litestar
+
+from chatport.adapters.memory.ratelimit import MemoryRateLimiter
+from chatport.adapters.security.passwords import Argon2PasswordHasher
+from chatport.adapters.security.tokens import SecretsTokenGenerator
+from chatport.adapters.sqlite.storage import SqliteStorage
+from chatport.adapters.system import SystemClock, UUIDv7Generator
+from chatport.config import Settings, load_settings
+from chatport.domain.errors import StorageUnavailable
+from chatport.http.app import build_app
+from chatport.http.container import Services
+from chatport.ports.clock import Clock
+from chatport.ports.ratelimit import RateLimiter
+from chatport.ports.repositories import Storage
+from chatport.ports.security import PasswordHasher
+from chatport.services.accounts import AccountService
+from chatport.services.admin import AdminService
+from chatport.services.chats import ChatService
+from chatport.services.folders import FolderService
+from chatport.services.messages import MessageService
+
+
+async def open_storage(settings: Settings) -> Storage:
+    """Open the database of the settings and bring its schema up to date."""
+    storage: Storage
+    if settings.is_postgres:
+        from chatport.adapters.postgres.storage import PostgresStorage
+
+        storage = await PostgresStorage.open(settings.database_url, max_size=settings.db_pool_size)
+    else:
+        storage = await SqliteStorage.open(settings.sqlite_path)
+    try:
+        await storage.migrate()
+    except BaseException:
+        await storage.close()
+        raise
+    return storage
+
+
+@asynccontextmanager
+async def build_container(
+    settings: Settings, *, clock: Clock | None = None, hasher: PasswordHasher | None = None
+) -> AsyncIterator[Services]:
+    """Every adapter, built from the settings; closed again on the way out. A test may
+    hold time still (``clock``) or hash passwords cheaply (``hasher``)."""
+    async with AsyncExitStack() as stack:
+        clock = clock or SystemClock()
+        ids = UUIDv7Generator()
+        storage = await open_storage(settings)
+        stack.push_async_callback(storage.close)
+        limiter: RateLimiter
+        checks = [storage.ping]
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            from chatport.adapters.redis.ratelimit import RedisRateLimiter
+
+            redis = Redis.from_url(settings.redis_url)
+            stack.push_async_callback(redis.aclose)
+            limiter = RedisRateLimiter(redis, clock)
+
+            async def ping_redis() -> None:
+                try:
+                    await redis.ping()
+                except Exception as exc:
+                    raise StorageUnavailable("Redis does not answer") from exc
+
+            checks.append(ping_redis)
+        else:
+            limiter = MemoryRateLimiter(clock)
+        if hasher is None:
+            argon = Argon2PasswordHasher()
+            stack.callback(argon.close)
+            hasher = argon
+
+        async def readiness() -> None:
+            for check in checks:
+                await check()
+
+        yield Services(
+            accounts=AccountService(storage, hasher, SecretsTokenGenerator(), limiter, clock),
+            chats=ChatService(storage, clock, ids),
+            messages=MessageService(storage, clock, ids),
+            folders=FolderService(storage, clock, ids),
+            admin=AdminService(storage, hasher, clock),
+            readiness=readiness,
+        )
+
+
+def create_app(settings: Settings | None = None, container: Services | None = None) -> Litestar:
+    """The app; a test may hand in its own container of use cases."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def given() -> AsyncIterator[Services]:
+        assert container is not None
+        yield container
+
+    return build_app(
+        given if container is not None else lambda: build_container(settings),
+        max_body_bytes=settings.max_body_bytes,
+        cors_origins=settings.cors_origins,
+    )

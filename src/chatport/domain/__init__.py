@@ -1,0 +1,1 @@
+"""The domain: entities, value objects and rules, in plain Python (stdlib and msgspec)."""

@@ -1,0 +1,1 @@
+"""The HTTP door: Litestar app, controllers per surface, wire formats, errors."""

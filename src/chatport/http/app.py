@@ -1,0 +1,78 @@
+"""The Litestar application factory of the HTTP door.
+
+It builds nothing at import time: the container of use cases comes from a factory
+run inside the app's lifespan (the composition root's, or a test's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, cast
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.types import ASGIApp
+
+import chatport
+from chatport.http.container import Services
+from chatport.http.errors import handle
+from chatport.http.health import healthz, readyz
+from chatport.http.middleware import RequestContextMiddleware, SameOriginMiddleware
+from chatport.http.web.admin import AdminUsersController
+from chatport.http.web.auth import AuthController
+from chatport.http.web.chats import ChatController
+from chatport.http.web.folders import FolderController
+
+ContainerFactory = Callable[[], AbstractAsyncContextManager[Services]]
+
+
+def build_app(
+    container_factory: ContainerFactory,
+    *,
+    max_body_bytes: int = 50 * 1024 * 1024,
+    cors_origins: tuple[str, ...] = (),
+    debug: bool = False,
+) -> Litestar:
+    @asynccontextmanager
+    async def services_lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with container_factory() as services:
+            app.state.services = services
+            yield
+
+    app = Litestar(
+        route_handlers=[
+            AuthController,
+            ChatController,
+            FolderController,
+            AdminUsersController,
+            healthz,
+            readyz,
+        ],
+        lifespan=[services_lifespan],
+        exception_handlers={Exception: handle},
+        cors_config=CORSConfig(allow_origins=list(cors_origins), allow_credentials=True)
+        if cors_origins
+        else None,
+        request_max_body_size=max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="chatport",
+            version=chatport.__version__,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        debug=debug,
+        # Logging is ours (chatport.http.logs); Litestar's would replace its handlers.
+        logging_config=None,
+    )
+    # Litestar's own middleware runs only for matched routes; these must also see
+    # unknown paths and wrong methods (request id, headers, the log line).
+    app.asgi_handler = cast(
+        "ASGIApp",
+        RequestContextMiddleware(
+            SameOriginMiddleware(cast("Any", app.asgi_handler), allowed_origins=cors_origins)
+        ),
+    )
+    return app

@@ -1,0 +1,26 @@
+"""What the HTTP door needs from the core: the use cases and a readiness probe.
+
+The composition root (``chatport.bootstrap``) builds one; tests may hand in their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from chatport.services.accounts import AccountService
+from chatport.services.admin import AdminService
+from chatport.services.chats import ChatService
+from chatport.services.folders import FolderService
+from chatport.services.messages import MessageService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    accounts: AccountService
+    chats: ChatService
+    messages: MessageService
+    folders: FolderService
+    admin: AdminService
+    # Raises StorageUnavailable when a backing service does not answer.
+    readiness: Callable[[], Awaitable[None]]
