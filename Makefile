@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The offline demo provider is on unless said otherwise; it is added only while no
+# provider exists, so a configured server never sees it.
 run: $(STAMP)
-	$(BIN)/python -m chatport serve
+	CHATPORT_DEMO_PROVIDER=$${CHATPORT_DEMO_PROVIDER:-1} $(BIN)/python -m chatport serve
 
 test: $(STAMP)
 	$(BIN)/lint-imports

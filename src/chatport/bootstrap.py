@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
+import structlog
 from litestar import Litestar
 
+from chatport.adapters.llm.gateway import HttpxLLMGateway
 from chatport.adapters.memory.ratelimit import MemoryRateLimiter
+from chatport.adapters.memory.streams import MemoryStreamBus
 from chatport.adapters.security.passwords import Argon2PasswordHasher
+from chatport.adapters.security.secrets import AesGcmSecretBox, load_or_create_key
 from chatport.adapters.security.tokens import SecretsTokenGenerator
 from chatport.adapters.sqlite.storage import SqliteStorage
 from chatport.adapters.system import SystemClock, UUIDv7Generator
@@ -20,11 +25,17 @@ from chatport.ports.clock import Clock
 from chatport.ports.ratelimit import RateLimiter
 from chatport.ports.repositories import Storage
 from chatport.ports.security import PasswordHasher
+from chatport.ports.streams import StreamBus
 from chatport.services.accounts import AccountService
 from chatport.services.admin import AdminService
 from chatport.services.chats import ChatService
 from chatport.services.folders import FolderService
+from chatport.services.generations import GenerationLimits, GenerationService
 from chatport.services.messages import MessageService
+from chatport.services.models import ModelService
+from chatport.services.providers import ProviderService
+
+log = structlog.get_logger("chatport")
 
 
 async def open_storage(settings: Settings) -> Storage:
@@ -57,14 +68,17 @@ async def build_container(
         stack.push_async_callback(storage.close)
         limiter: RateLimiter
         checks = [storage.ping]
+        bus: StreamBus
         if settings.redis_url:
             from redis.asyncio import Redis
 
             from chatport.adapters.redis.ratelimit import RedisRateLimiter
+            from chatport.adapters.redis.streams import RedisStreamBus
 
             redis = Redis.from_url(settings.redis_url)
             stack.push_async_callback(redis.aclose)
             limiter = RedisRateLimiter(redis, clock)
+            bus = RedisStreamBus(redis)
 
             async def ping_redis() -> None:
                 try:
@@ -75,6 +89,8 @@ async def build_container(
             checks.append(ping_redis)
         else:
             limiter = MemoryRateLimiter(clock)
+            bus = MemoryStreamBus()
+        stack.push_async_callback(bus.aclose)
         if hasher is None:
             argon = Argon2PasswordHasher()
             stack.callback(argon.close)
@@ -84,14 +100,62 @@ async def build_container(
             for check in checks:
                 await check()
 
+        gateway = HttpxLLMGateway(
+            connect_timeout=settings.llm_connect_timeout,
+            first_byte_timeout=settings.llm_first_byte_timeout,
+            idle_timeout=settings.llm_idle_timeout,
+            max_connections=settings.llm_max_connections,
+            echo_delay=settings.demo_token_delay,
+        )
+        stack.push_async_callback(gateway.aclose)
+        providers = ProviderService(storage, gateway, _secret_box(settings), clock)
+        models = ModelService(storage, clock)
+        generations = GenerationService(
+            storage=storage,
+            models=models,
+            providers=providers,
+            gateway=gateway,
+            bus=bus,
+            limiter=limiter,
+            clock=clock,
+            ids=ids,
+            limits=GenerationLimits(
+                per_user=settings.runs_per_user, per_process=settings.runs_per_process
+            ),
+            shared_bus=bool(settings.redis_url),
+        )
+        interrupted = await generations.open()
+        # Runs end before the bus and the storage they write to are closed.
+        stack.push_async_callback(generations.aclose)
+        if interrupted:
+            log.warning("interrupted_replies_failed", count=interrupted)
+        if settings.demo_provider and await providers.ensure_demo():
+            log.info("demo_provider_added", name="demo")
+
         yield Services(
             accounts=AccountService(storage, hasher, SecretsTokenGenerator(), limiter, clock),
             chats=ChatService(storage, clock, ids),
             messages=MessageService(storage, clock, ids),
             folders=FolderService(storage, clock, ids),
             admin=AdminService(storage, hasher, clock),
+            providers=providers,
+            models=models,
+            generations=generations,
             readiness=readiness,
         )
+
+
+def _secret_box(settings: Settings) -> AesGcmSecretBox:
+    """Sealing provider keys: ``CHATPORT_SECRET_KEY``, else a key file in the data dir
+    (fine for one instance; instances sharing a database must share the key)."""
+    if settings.secret_key:
+        return AesGcmSecretBox.from_passphrase(settings.secret_key)
+    if settings.is_postgres:
+        log.warning(
+            "secret_key_from_file",
+            hint="set CHATPORT_SECRET_KEY: instances sharing a database must share it",
+        )
+    return AesGcmSecretBox(load_or_create_key(Path(settings.data_dir)))
 
 
 def create_app(settings: Settings | None = None, container: Services | None = None) -> Litestar:

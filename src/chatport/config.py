@@ -30,6 +30,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
     max_body_bytes: int = 50 * 1024 * 1024
     db_pool_size: int = 10
+    # The offline echo provider, added at start when no provider exists.
+    demo_provider: bool = False
+    demo_token_delay: float = 0.02
+    runs_per_user: int = 3
+    runs_per_process: int = 1000
+    llm_connect_timeout: float = 10.0
+    llm_first_byte_timeout: float = 120.0
+    llm_idle_timeout: float = 60.0
+    llm_max_connections: int = 1000
 
     @property
     def is_postgres(self) -> bool:

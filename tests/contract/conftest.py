@@ -23,6 +23,7 @@ from chatport.adapters.sqlite import SqliteStorage
 from chatport.domain.chats import Chat
 from chatport.domain.folders import Folder
 from chatport.domain.messages import Message, MessageRole
+from chatport.domain.providers import Model, NewModel, NewProvider, Provider, ProviderKind
 from chatport.domain.users import NewUser, Role, Session, User
 from chatport.ports.repositories import Storage
 from tests.support import ManualClock
@@ -148,6 +149,33 @@ class Seed:
         async with self.storage.write() as uow:
             await uow.messages.add(message)
         return message
+
+    async def provider(self, owner: User | None = None, **fields: Any) -> Provider:
+        """An enabled OpenAI-compatible provider: admin-wide, or ``owner``'s own."""
+        number = next(self._numbers)
+        values: dict[str, Any] = {
+            "name": f"provider{number}",
+            "display_name": f"Provider {number}",
+            "kind": ProviderKind.OPENAI_COMPATIBLE,
+            "base_url": "http://127.0.0.1:8080/v1",
+            "enabled": True,
+            "created_at": self.now(),
+            "owner_user_id": None if owner is None else owner.id,
+        }
+        async with self.storage.write() as uow:
+            return await uow.providers.add(NewProvider(**(values | fields)))
+
+    async def model(self, provider: Provider, **fields: Any) -> Model:
+        """An enabled text model of ``provider``, not the default."""
+        values: dict[str, Any] = {
+            "provider_id": provider.id,
+            "model_id": f"model-{next(self._numbers)}",
+            "display_name": "A model",
+            "enabled": True,
+            "created_at": self.now(),
+        }
+        async with self.storage.write() as uow:
+            return await uow.models.add(NewModel(**(values | fields)))
 
     async def session(self, owner: User, **fields: Any) -> Session:
         now = self.now()

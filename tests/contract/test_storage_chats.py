@@ -39,6 +39,7 @@ async def test_add_then_get_round_trips_every_field(seed: Seed, storage: Storage
         archived_at=None,
         created_at=now,
         updated_at=now + timedelta(seconds=2, milliseconds=5),
+        system_prompt="You are a terse travel agent.\nAnswer in Portuguese. 🇵🇹",
     )
 
     async with storage.write() as uow:
@@ -51,6 +52,7 @@ async def test_a_chat_with_no_title_and_no_folder_round_trips(seed: Seed, storag
     alice = await seed.user("alice")
     chat = await seed.chat(alice, title=None)
 
+    assert chat.system_prompt is None
     async with storage.read() as uow:
         assert await uow.chats.get(alice.id, chat.id) == chat
 
@@ -177,6 +179,7 @@ async def test_save_writes_every_mutable_field(seed: Seed, storage: Storage) -> 
         pinned_at=seed.now(),
         archived_at=seed.now(),
         updated_at=seed.now(),
+        system_prompt="Be brief.",
     )
 
     async with storage.write() as uow:
@@ -185,7 +188,13 @@ async def test_save_writes_every_mutable_field(seed: Seed, storage: Storage) -> 
         assert await uow.chats.get(alice.id, chat.id) == changed
 
     cleared = msgspec.structs.replace(
-        changed, title=None, folder_id=None, memory_disabled=False, pinned_at=None, archived_at=None
+        changed,
+        title=None,
+        folder_id=None,
+        memory_disabled=False,
+        pinned_at=None,
+        archived_at=None,
+        system_prompt=None,
     )
     async with storage.write() as uow:
         await uow.chats.save(cleared)
@@ -260,3 +269,16 @@ async def test_search_takes_wildcards_literally_and_honours_the_limit(
     assert [h.chat.id for h in await _search(storage, alice, "0% done_")] == [exact.id]
     assert [h.chat.id for h in await _search(storage, alice, "\\")] == []
     assert len(await _search(storage, alice, "note", limit=2)) == 2
+
+
+async def test_lists_and_search_carry_the_system_prompt(seed: Seed, storage: Storage) -> None:
+    alice = await seed.user("alice")
+    folder = await seed.folder(alice)
+    chat = await seed.chat(alice, folder_id=folder.id, title="Prompted", system_prompt="")
+    archived = await seed.chat(alice, archived_at=seed.now(), system_prompt="Archived prompt")
+
+    async with storage.read() as uow:
+        assert await uow.chats.list_page(alice.id, archived=False, limit=5, offset=0) == [chat]
+        assert await uow.chats.list_page(alice.id, archived=True, limit=5, offset=0) == [archived]
+        assert await uow.chats.list_in_folder(alice.id, folder.id) == [chat]
+        assert await uow.chats.search(alice.id, "prompted", limit=5) == [ChatHit(chat=chat)]

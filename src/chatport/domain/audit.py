@@ -20,6 +20,13 @@ class AuditAction(enum.StrEnum):
     USER_ENABLED = "user_enabled"
     PASSWORD_RESET = "password_reset"
     USER_DELETED = "user_deleted"
+    PROVIDER_CREATED = "provider_created"
+    PROVIDER_UPDATED = "provider_updated"
+    API_KEY_CHANGED = "api_key_changed"
+    PROVIDER_DELETED = "provider_deleted"
+    MODELS_REFRESHED = "models_refreshed"
+    MODEL_CHANGED = "model_changed"
+    MODEL_DELETED = "model_deleted"
 
 
 class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):

@@ -27,6 +27,8 @@ class Chat(msgspec.Struct, frozen=True, kw_only=True):
     pinned_at: datetime | None = None
     archived_at: datetime | None = None
     deleted_at: datetime | None = None
+    # Given to the model before the history; None: no system prompt.
+    system_prompt: str | None = None
 
 
 def check_title(title: str | None) -> str | None:

@@ -67,3 +67,7 @@ class RateLimited(DomainError):
 
 class StorageUnavailable(DomainError):
     """A backing service (database, Redis) could not be reached."""
+
+
+class Overloaded(DomainError):
+    """This instance is at its capacity for the work asked; another try may succeed."""

@@ -43,6 +43,9 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     status: MessageStatus = MessageStatus.COMPLETE
     error: str | None = None
     usage: Usage | None = None
+    # Last write of a reply being generated: its run's heartbeat. None when never
+    # changed after creation.
+    updated_at: datetime | None = None
 
 
 def check_content(content: str) -> str:
@@ -58,3 +61,24 @@ def check_content(content: str) -> str:
             ),
         )
     return content
+
+
+MESSAGE_ID_MAX = 64
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def check_message_id(value: str, path: tuple[str | int, ...] = ("id",)) -> str:
+    """A client's id for its message (chat UIs make their own: UUIDs, nanoids):
+    1 to 64 letters, digits, ``_`` or ``-``."""
+    if not 1 <= len(value) <= MESSAGE_ID_MAX or not set(value) <= _ID_CHARS:
+        raise InvalidInput(
+            "Invalid input",
+            (
+                FieldProblem(
+                    "invalid_string",
+                    f"A message id is 1 to {MESSAGE_ID_MAX} letters, digits, '_' or '-'",
+                    path,
+                ),
+            ),
+        )
+    return value

@@ -115,6 +115,19 @@ class Model(msgspec.Struct, frozen=True, kw_only=True):
     supports_tools: bool = False
 
 
+class NewModel(msgspec.Struct, frozen=True, kw_only=True):
+    provider_id: int
+    model_id: str
+    display_name: str
+    enabled: bool
+    created_at: datetime
+    is_default: bool = False
+    model_type: ModelType = ModelType.TEXT
+    context_window: int | None = None
+    supports_vision: bool = False
+    supports_tools: bool = False
+
+
 class RemoteModel(msgspec.Struct, frozen=True, kw_only=True):
     """A model as a provider lists it."""
 
@@ -167,3 +180,43 @@ def split_model_ref(ref: str) -> tuple[str | None, str]:
     """
     head, sep, tail = ref.partition(":")
     return (head, tail) if sep and tail else (None, ref)
+
+
+_NAMED_KINDS = {
+    ProviderKind.OPENAI,
+    ProviderKind.ANTHROPIC,
+    ProviderKind.OLLAMA,
+    ProviderKind.OPENROUTER,
+}
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+
+
+def _invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput("Invalid input", (FieldProblem("invalid_string", message, (field,)),))
+
+
+def check_provider_name(name: str) -> str:
+    """A provider's name is its handle in ``<name>:<model_id>``: 1 to 50 lowercase
+    letters, digits, ``-``, ``_`` or ``.``."""
+    if not 1 <= len(name) <= PROVIDER_NAME_MAX or not set(name) <= _NAME_CHARS:
+        raise _invalid(
+            "name",
+            f"Name must be 1 to {PROVIDER_NAME_MAX} lowercase letters, digits, '-', '_' or '.'",
+        )
+    return name
+
+
+def kind_for(name: str, provider_type: str | None) -> ProviderKind:
+    """The name picks the protocol (openai, anthropic, ollama, openrouter); any other
+    name needs ``providerType`` (openai-compatible, or echo for the offline demo)."""
+    if name in _NAMED_KINDS:
+        return ProviderKind(name)
+    if provider_type in {ProviderKind.OPENAI_COMPATIBLE.value, ProviderKind.ECHO.value}:
+        return ProviderKind(provider_type)
+    if provider_type in {k.value for k in _NAMED_KINDS}:
+        return ProviderKind(provider_type)
+    raise _invalid(
+        "providerType",
+        "A provider not named openai, anthropic, ollama or openrouter needs "
+        "providerType 'openai-compatible' and a base URL",
+    )

@@ -24,7 +24,13 @@ from chatport.http.middleware import RequestContextMiddleware, SameOriginMiddlew
 from chatport.http.web.admin import AdminUsersController
 from chatport.http.web.auth import AuthController
 from chatport.http.web.chats import ChatController
+from chatport.http.web.completions import CompletionController
 from chatport.http.web.folders import FolderController
+from chatport.http.web.providers import (
+    AdminModelsController,
+    AdminProvidersController,
+    ModelsController,
+)
 
 ContainerFactory = Callable[[], AbstractAsyncContextManager[Services]]
 
@@ -48,6 +54,10 @@ def build_app(
             ChatController,
             FolderController,
             AdminUsersController,
+            CompletionController,
+            ModelsController,
+            AdminProvidersController,
+            AdminModelsController,
             healthz,
             readyz,
         ],

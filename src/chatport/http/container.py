@@ -12,7 +12,10 @@ from chatport.services.accounts import AccountService
 from chatport.services.admin import AdminService
 from chatport.services.chats import ChatService
 from chatport.services.folders import FolderService
+from chatport.services.generations import GenerationService
 from chatport.services.messages import MessageService
+from chatport.services.models import ModelService
+from chatport.services.providers import ProviderService
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,5 +25,8 @@ class Services:
     messages: MessageService
     folders: FolderService
     admin: AdminService
+    providers: ProviderService
+    models: ModelService
+    generations: GenerationService
     # Raises StorageUnavailable when a backing service does not answer.
     readiness: Callable[[], Awaitable[None]]

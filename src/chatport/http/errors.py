@@ -23,10 +23,12 @@ from chatport.domain.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    Overloaded,
     RateLimited,
     StorageUnavailable,
     Unauthenticated,
 )
+from chatport.domain.generation import ProviderError, ProviderRateLimited
 
 log = structlog.get_logger("chatport.http")
 
@@ -38,6 +40,8 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     RateLimited: 429,
+    ProviderError: 502,
+    Overloaded: 503,
     StorageUnavailable: 503,
 }
 
@@ -50,6 +54,7 @@ _HTTP_WORDS = {
     413: "Request body too large (the limit is 50 MB)",
     415: "Unsupported media type",
     429: "Too many requests",
+    502: "The model provider failed",
     500: "Internal server error",
     503: "Service unavailable",
 }
@@ -71,6 +76,8 @@ def _problem(problem: FieldProblem) -> dict[str, Any]:
     return {"code": problem.code, "message": problem.message, "path": list(problem.path)}
 
 
+# "messages[0].content" -> messages, 0, content
+_PATH_PARTS = re.compile(r"[^.\[\]]+")
 _LENGTH = re.compile(r"length ([<>]=?) ?\d+")
 
 
@@ -103,7 +110,7 @@ def _validation_details(exc: ValidationException) -> list[dict[str, Any]]:
         if message.startswith("Object missing required field"):
             field = message.rsplit("`", 2)[-2] if message.count("`") >= 2 else ""
             key = f"{key}.{field}" if key and field else field or key
-        path: list[str | int] = [int(p) if p.isdigit() else p for p in key.split(".") if p]
+        path: list[str | int] = [int(p) if p.isdigit() else p for p in _PATH_PARTS.findall(key)]
         if path and path[0] == "data":
             path = path[1:]
         details.append({"code": _code_for(message), "message": message, "path": path})
@@ -119,11 +126,19 @@ def web_error(
     return Response(WebError(error=message, details=details), status_code=status, headers=headers)
 
 
+def _retry_after(exc: DomainError) -> dict[str, str] | None:
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, ProviderRateLimited) and exc.retry_after:
+        return {"Retry-After": str(max(1, round(exc.retry_after)))}
+    return None
+
+
 def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The exception handler of the whole app."""
     if isinstance(exc, DomainError):
         status = _status_of(exc)
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        headers = _retry_after(exc)
         details = (
             [_problem(p) for p in exc.problems]
             if isinstance(exc, InvalidInput) and exc.problems

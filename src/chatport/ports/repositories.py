@@ -16,6 +16,7 @@ from chatport.domain.audit import AuditEntry
 from chatport.domain.chats import Chat, ChatHit
 from chatport.domain.folders import Folder
 from chatport.domain.messages import Message
+from chatport.domain.providers import Model, ModelChoice, ModelType, NewModel, NewProvider, Provider
 from chatport.domain.users import NewUser, Role, Session, User
 
 
@@ -114,6 +115,36 @@ class MessageRepository(Protocol):
 
     async def delete(self, chat_id: str, message_id: str) -> bool: ...
 
+    async def recent(self, chat_id: str, *, limit: int) -> list[Message]:
+        """The chat's newest ``limit`` messages, oldest first (a prompt's history)."""
+        ...
+
+    async def streaming_in_chat(self, chat_id: str) -> Message | None:
+        """The chat's reply being generated, if any. At most one exists: adding a
+        second ``streaming`` message to a chat raises ``AlreadyExists``."""
+        ...
+
+    async def count_streaming(self, user_id: int) -> int:
+        """Replies being generated in all of the user's chats."""
+        ...
+
+    async def save_progress(self, message_id: str, content: str, at: datetime) -> bool:
+        """Checkpoint a streaming reply: its partial content, and ``updated_at`` as a
+        heartbeat. False (and nothing written) when it is no longer streaming."""
+        ...
+
+    async def finish(self, message: Message) -> bool:
+        """Write a streaming reply's end: content, status, model, usage, error and
+        ``updated_at`` of ``message``. False (and nothing written) when it is no
+        longer streaming, so a late writer never overwrites an ended reply."""
+        ...
+
+    async def fail_stale(self, before: datetime, error: str, at: datetime) -> int:
+        """Mark replies still ``streaming`` whose last write (``updated_at``, else
+        ``created_at``) is older than ``before`` as failed with ``error``, keeping
+        their text; return how many."""
+        ...
+
 
 class FolderRepository(Protocol):
     async def add(self, folder: Folder) -> None: ...
@@ -135,6 +166,67 @@ class FolderRepository(Protocol):
         ...
 
 
+class ProviderRepository(Protocol):
+    async def add(self, new: NewProvider) -> Provider:
+        """Store a provider and return it with its id. Names are unique (ignoring
+        case) among the admin-wide providers, and among each user's own."""
+        ...
+
+    async def get(self, provider_id: int) -> Provider | None: ...
+
+    async def list_all(self, owner_user_id: int | None = None) -> list[Provider]:
+        """The admin-wide providers (``None``) or the user's own, oldest first."""
+        ...
+
+    async def save(self, provider: Provider) -> None:
+        """Write display name, base URL, key ciphertext and enabled."""
+        ...
+
+    async def delete(self, provider_id: int) -> bool:
+        """Remove the provider and its models."""
+        ...
+
+    async def model_counts(self) -> dict[int, int]:
+        """How many models each provider has (providers with none are absent)."""
+        ...
+
+
+class ModelRepository(Protocol):
+    async def add(self, new: NewModel) -> Model:
+        """Raise ``AlreadyExists`` when the provider already has that ``model_id``."""
+        ...
+
+    async def get(self, model_pk: int) -> Model | None: ...
+
+    async def list_all(self, provider_id: int | None = None) -> list[Model]:
+        """Every model (or the provider's), by provider then ``model_id``."""
+        ...
+
+    async def list_enabled(self, model_type: ModelType | None = None) -> list[ModelChoice]:
+        """Enabled models of enabled admin-wide providers, with their provider: the
+        default first, then by provider and ``model_id``."""
+        ...
+
+    async def find_enabled(self, model_id: str) -> list[ModelChoice]:
+        """The enabled models of enabled admin-wide providers with that ``model_id``."""
+        ...
+
+    async def save(self, model: Model) -> None:
+        """Write display name, enabled, context window and capabilities (not the
+        default flag: ``set_default`` owns it)."""
+        ...
+
+    async def set_default(self, model_pk: int) -> None:
+        """Make this model the default of its type; no other of that type stays one."""
+        ...
+
+    async def set_enabled_for_provider(self, provider_id: int, enabled: bool) -> int:
+        """Turn all of a provider's models on or off; return how many."""
+        ...
+
+    async def delete(self, model_pk: int) -> bool: ...
+
+
 class AuditLogRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
 
@@ -152,6 +244,8 @@ class UnitOfWork(Protocol):
     chats: ChatRepository
     messages: MessageRepository
     folders: FolderRepository
+    providers: ProviderRepository
+    models: ModelRepository
     audit: AuditLogRepository
 
 

@@ -7,10 +7,9 @@ from chatport.domain.errors import (
     Forbidden,
     InvalidCredentials,
     InvalidInput,
-    RateLimited,
     Unauthenticated,
 )
-from chatport.domain.ratelimit import LOGIN, REGISTER, RateDecision, retry_after_seconds
+from chatport.domain.ratelimit import LOGIN, REGISTER
 from chatport.domain.users import (
     SESSION_LIFETIME,
     ClientInfo,
@@ -26,6 +25,7 @@ from chatport.ports.clock import Clock
 from chatport.ports.ratelimit import RateLimiter
 from chatport.ports.repositories import Storage, UnitOfWork
 from chatport.ports.security import PasswordHasher, TokenGenerator
+from chatport.services.limits import refuse_unless
 
 
 class SignedIn:
@@ -68,7 +68,7 @@ class AccountService:
         name = check_username(username)
         check_password(password)
         for key in (f"register:ip:{client.ip}", f"register:user:{name.lower()}"):
-            _refuse_unless(await self._limiter.hit(key, REGISTER), "registration attempts")
+            refuse_unless(await self._limiter.hit(key, REGISTER), "registration attempts")
         async with self._storage.read() as uow:
             if await uow.users.count() > 0:
                 raise Forbidden("Registration is disabled; ask an admin for an account")
@@ -94,7 +94,7 @@ class AccountService:
         name = username.strip()
         keys = (f"login:ip:{client.ip}", f"login:user:{name.lower()}")
         for key in keys:
-            _refuse_unless(await self._limiter.peek(key, LOGIN), "failed log-in attempts")
+            refuse_unless(await self._limiter.peek(key, LOGIN), "failed log-in attempts")
         async with self._storage.read() as uow:
             user = await uow.users.get_by_username(name) if name else None
         matches = await self._hasher.verify(user.password_hash if user else None, password)
@@ -194,16 +194,3 @@ class AccountService:
         )
         await uow.sessions.add(session)
         return SignedIn(user, session, token)
-
-
-def _refuse_unless(decision: RateDecision, what: str) -> None:
-    if not decision.allowed:
-        wait = retry_after_seconds(decision)
-        raise RateLimited(f"Too many {what}; try again in {_in_words(wait)}", wait)
-
-
-def _in_words(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"

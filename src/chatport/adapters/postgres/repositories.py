@@ -8,17 +8,21 @@ whole transaction, while ``AlreadyExists`` should leave it usable.
 Storage forms: times ``timestamptz`` (asyncpg returns aware UTC datetimes),
 booleans ``boolean``, tuples and dicts ``jsonb`` (through the codec that
 ``PostgresStorage`` installs on every connection). The caller owns the transaction
-and turns the remaining driver errors into domain ones.
+and turns the remaining driver errors into domain ones. Providers and models live
+in ``providers``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
+from chatport.adapters.postgres.providers import (
+    PostgresModelRepository,
+    PostgresProviderRepository,
+)
+from chatport.adapters.postgres.rows import Row, changed_count
 from chatport.adapters.sqltext import contains_pattern
 from chatport.domain.audit import AuditAction, AuditEntry
 from chatport.domain.chats import Chat, ChatHit
@@ -31,17 +35,11 @@ from chatport.ports.repositories import (
     ChatRepository,
     FolderRepository,
     MessageRepository,
+    ModelRepository,
+    ProviderRepository,
     SessionRepository,
     UserRepository,
 )
-
-Row = Sequence[Any]
-
-
-def _count(status: str) -> int:
-    """Rows touched, from a command status such as ``DELETE 3``."""
-    return int(status.rpartition(" ")[2])
-
 
 # --- users -----------------------------------------------------------------------
 
@@ -142,7 +140,9 @@ class PostgresUserRepository:
 
     async def delete(self, user_id: int) -> bool:
         # Sessions, folders, chats and their messages go by ON DELETE CASCADE.
-        return _count(await self._conn.execute("DELETE FROM users WHERE id = $1", user_id)) > 0
+        return (
+            changed_count(await self._conn.execute("DELETE FROM users WHERE id = $1", user_id)) > 0
+        )
 
 
 # --- sessions --------------------------------------------------------------------
@@ -216,11 +216,13 @@ class PostgresSessionRepository:
             user_id,
             keep,
         )
-        return _count(status)
+        return changed_count(status)
 
     async def delete_expired(self, now: datetime) -> int:
         # Expired means now >= expires_at, as Session.is_expired says.
-        return _count(await self._conn.execute("DELETE FROM sessions WHERE expires_at <= $1", now))
+        return changed_count(
+            await self._conn.execute("DELETE FROM sessions WHERE expires_at <= $1", now)
+        )
 
 
 # --- chats -----------------------------------------------------------------------
@@ -228,14 +230,14 @@ class PostgresSessionRepository:
 _ADD_CHAT = """
 INSERT INTO chats
     (id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-     created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     created_at, updated_at, system_prompt)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT DO NOTHING
 RETURNING 1
 """
 _CHAT_BY_ID = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at
+       created_at, updated_at, system_prompt
 FROM chats WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL
 """
 # Two list statements rather than one with a flag: only a statement that says
@@ -243,21 +245,21 @@ FROM chats WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL
 # the (common) unarchived list in order, so LIMIT stops early.
 _LIVE_CHATS = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at
+       created_at, updated_at, system_prompt
 FROM chats WHERE user_id = $1 AND deleted_at IS NULL AND archived_at IS NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 LIMIT $2 OFFSET $3
 """
 _ARCHIVED_CHATS = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at
+       created_at, updated_at, system_prompt
 FROM chats WHERE user_id = $1 AND deleted_at IS NULL AND archived_at IS NOT NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 LIMIT $2 OFFSET $3
 """
 _CHATS_IN_FOLDER = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at
+       created_at, updated_at, system_prompt
 FROM chats
 WHERE folder_id = $1 AND user_id = $2 AND deleted_at IS NULL AND archived_at IS NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
@@ -265,7 +267,7 @@ ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 _SEARCH_CHATS = r"""
 SELECT * FROM (
   SELECT c.id, c.user_id, c.folder_id, c.title, c.memory_disabled, c.pinned_at,
-         c.archived_at, c.deleted_at, c.created_at, c.updated_at,
+         c.archived_at, c.deleted_at, c.created_at, c.updated_at, c.system_prompt,
          (SELECT m.content FROM messages m
           WHERE m.chat_id = c.id AND m.content ILIKE $2 ESCAPE '\'
           ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS matched
@@ -278,7 +280,7 @@ LIMIT $3
 _SAVE_CHAT = """
 UPDATE chats
 SET folder_id = $3, title = $4, memory_disabled = $5, pinned_at = $6, archived_at = $7,
-    deleted_at = $8, updated_at = $9
+    deleted_at = $8, updated_at = $9, system_prompt = $10
 WHERE id = $1 AND user_id = $2
 """
 
@@ -295,6 +297,7 @@ def _chat(row: Row) -> Chat:
         deleted_at,
         created_at,
         updated_at,
+        system_prompt,
     ) = row
     return Chat(
         id=chat_id,
@@ -307,6 +310,7 @@ def _chat(row: Row) -> Chat:
         deleted_at=deleted_at,
         created_at=created_at,
         updated_at=updated_at,
+        system_prompt=system_prompt,
     )
 
 
@@ -329,6 +333,7 @@ class PostgresChatRepository:
             chat.deleted_at,
             chat.created_at,
             chat.updated_at,
+            chat.system_prompt,
         )
         if added is None:
             raise AlreadyExists("Chat id already taken")
@@ -362,6 +367,7 @@ class PostgresChatRepository:
             chat.archived_at,
             chat.deleted_at,
             chat.updated_at,
+            chat.system_prompt,
         )
 
 
@@ -370,22 +376,60 @@ class PostgresChatRepository:
 _ADD_MESSAGE = """
 INSERT INTO messages
     (id, chat_id, role, content, model, file_ids, metadata, status, error,
-     prompt_tokens, completion_tokens, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     prompt_tokens, completion_tokens, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT DO NOTHING
 RETURNING 1
 """
 _MESSAGE_BY_ID = """
 SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
-       prompt_tokens, completion_tokens, created_at
+       prompt_tokens, completion_tokens, created_at, updated_at
 FROM messages WHERE id = $1 AND chat_id = $2
 """
 _MESSAGES_OF_CHAT = """
 SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
-       prompt_tokens, completion_tokens, created_at
+       prompt_tokens, completion_tokens, created_at, updated_at
 FROM messages WHERE chat_id = $1
 ORDER BY created_at, id
 LIMIT $2 OFFSET $3
+"""
+# The inner query reads the newest rows backwards off messages_chat_order, so LIMIT
+# stops early; the outer one puts the few it keeps back in reading order.
+_RECENT_MESSAGES = """
+SELECT * FROM (
+  SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
+         prompt_tokens, completion_tokens, created_at, updated_at
+  FROM messages WHERE chat_id = $1
+  ORDER BY created_at DESC, id DESC
+  LIMIT $2
+) AS newest
+ORDER BY created_at, id
+"""
+# These statements match the partial indexes on status = 'streaming' (the literal
+# must be spelled out for the planner to see that).
+_STREAMING_IN_CHAT = """
+SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
+       prompt_tokens, completion_tokens, created_at, updated_at
+FROM messages WHERE chat_id = $1 AND status = 'streaming'
+"""
+_COUNT_STREAMING = """
+SELECT count(*)
+FROM messages AS m JOIN chats AS c ON c.id = m.chat_id
+WHERE m.status = 'streaming' AND c.user_id = $1
+"""
+_SAVE_PROGRESS = """
+UPDATE messages SET content = $2, updated_at = $3
+WHERE id = $1 AND status = 'streaming'
+"""
+_FINISH_MESSAGE = """
+UPDATE messages
+SET content = $3, status = $4, model = $5, prompt_tokens = $6, completion_tokens = $7,
+    error = $8, updated_at = $9
+WHERE id = $1 AND chat_id = $2 AND status = 'streaming'
+"""
+_FAIL_STALE = """
+UPDATE messages SET status = 'failed', error = $2, updated_at = $3
+WHERE status = 'streaming' AND coalesce(updated_at, created_at) < $1
 """
 
 
@@ -403,6 +447,7 @@ def _message(row: Row) -> Message:
         prompt_tokens,
         completion_tokens,
         created_at,
+        updated_at,
     ) = row
     return Message(
         id=message_id,
@@ -421,6 +466,7 @@ def _message(row: Row) -> Message:
             else Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
         ),
         created_at=created_at,
+        updated_at=updated_at,
     )
 
 
@@ -434,6 +480,8 @@ class PostgresMessageRepository:
 
     async def add(self, message: Message) -> None:
         usage = message.usage
+        # Two unique keys: the id, and one "streaming" reply per chat. A second
+        # instance adding one at the same moment waits for the first to commit.
         added = await self._conn.fetchval(
             _ADD_MESSAGE,
             message.id,
@@ -448,9 +496,10 @@ class PostgresMessageRepository:
             None if usage is None else usage.prompt_tokens,
             None if usage is None else usage.completion_tokens,
             message.created_at,
+            message.updated_at,
         )
         if added is None:
-            raise AlreadyExists("Message id already taken")
+            raise AlreadyExists("Message id taken, or the chat already has a reply in progress")
 
     async def get(self, chat_id: str, message_id: str) -> Message | None:
         row = await self._conn.fetchrow(_MESSAGE_BY_ID, message_id, chat_id)
@@ -464,7 +513,40 @@ class PostgresMessageRepository:
         status = await self._conn.execute(
             "DELETE FROM messages WHERE id = $1 AND chat_id = $2", message_id, chat_id
         )
-        return _count(status) > 0
+        return changed_count(status) > 0
+
+    async def recent(self, chat_id: str, *, limit: int) -> list[Message]:
+        return [_message(row) for row in await self._conn.fetch(_RECENT_MESSAGES, chat_id, limit)]
+
+    async def streaming_in_chat(self, chat_id: str) -> Message | None:
+        row = await self._conn.fetchrow(_STREAMING_IN_CHAT, chat_id)
+        return None if row is None else _message(row)
+
+    async def count_streaming(self, user_id: int) -> int:
+        return int(await self._conn.fetchval(_COUNT_STREAMING, user_id))
+
+    async def save_progress(self, message_id: str, content: str, at: datetime) -> bool:
+        status = await self._conn.execute(_SAVE_PROGRESS, message_id, content, at)
+        return changed_count(status) > 0
+
+    async def finish(self, message: Message) -> bool:
+        usage = message.usage
+        status = await self._conn.execute(
+            _FINISH_MESSAGE,
+            message.id,
+            message.chat_id,
+            message.content,
+            message.status.value,
+            message.model,
+            None if usage is None else usage.prompt_tokens,
+            None if usage is None else usage.completion_tokens,
+            message.error,
+            message.updated_at,
+        )
+        return changed_count(status) > 0
+
+    async def fail_stale(self, before: datetime, error: str, at: datetime) -> int:
+        return changed_count(await self._conn.execute(_FAIL_STALE, before, error, at))
 
 
 # --- folders ---------------------------------------------------------------------
@@ -554,7 +636,7 @@ class PostgresFolderRepository:
         status = await self._conn.execute(
             "DELETE FROM folders WHERE id = $1 AND user_id = $2", folder_id, user_id
         )
-        return _count(status) > 0
+        return changed_count(status) > 0
 
 
 # --- audit log -------------------------------------------------------------------
@@ -609,7 +691,16 @@ class PostgresAuditLogRepository:
 class PostgresUnitOfWork:
     """The repositories of one transaction, all on the same connection."""
 
-    __slots__ = ("audit", "chats", "folders", "messages", "sessions", "users")
+    __slots__ = (
+        "audit",
+        "chats",
+        "folders",
+        "messages",
+        "models",
+        "providers",
+        "sessions",
+        "users",
+    )
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.users: UserRepository = PostgresUserRepository(conn)
@@ -617,4 +708,6 @@ class PostgresUnitOfWork:
         self.chats: ChatRepository = PostgresChatRepository(conn)
         self.messages: MessageRepository = PostgresMessageRepository(conn)
         self.folders: FolderRepository = PostgresFolderRepository(conn)
+        self.providers: ProviderRepository = PostgresProviderRepository(conn)
+        self.models: ModelRepository = PostgresModelRepository(conn)
         self.audit: AuditLogRepository = PostgresAuditLogRepository(conn)

@@ -6,20 +6,31 @@ whether it happened from ``ON CONFLICT DO NOTHING RETURNING`` instead of a faile
 statement (which keeps the transaction usable after ``AlreadyExists``, as on
 Postgres).
 
-Storage forms: times are INTEGER epoch milliseconds (UTC), booleans 0/1, tuples
-and dicts JSON text. The caller (``SqliteStorage``) owns the transaction and turns
-the remaining driver errors into domain ones.
+Storage forms are in ``rows``; providers and models live in ``providers``. The
+caller (``SqliteStorage``) owns the transaction and turns the remaining driver
+errors into domain ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
 import msgspec
 
+from chatport.adapters.sqlite.providers import SqliteModelRepository, SqliteProviderRepository
+from chatport.adapters.sqlite.rows import (
+    Row,
+    dt_or_none,
+    from_ms,
+    json_text,
+    ms_or_none,
+    select_all,
+    select_one,
+    to_ms,
+    write_count,
+)
 from chatport.adapters.sqltext import contains_pattern
 from chatport.domain.audit import AuditAction, AuditEntry
 from chatport.domain.chats import Chat, ChatHit
@@ -32,53 +43,14 @@ from chatport.ports.repositories import (
     ChatRepository,
     FolderRepository,
     MessageRepository,
+    ModelRepository,
+    ProviderRepository,
     SessionRepository,
     UserRepository,
 )
 
-Row = Sequence[Any]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MILLISECOND = timedelta(milliseconds=1)
-_json = msgspec.json.Encoder()
 _file_ids = msgspec.json.Decoder(tuple[str, ...])
 _metadata = msgspec.json.Decoder(dict[str, Any])
-
-
-def to_ms(moment: datetime) -> int:
-    """Epoch milliseconds of an aware datetime (a naive one raises TypeError)."""
-    return (moment - _EPOCH) // _MILLISECOND
-
-
-def from_ms(ms: int) -> datetime:
-    """The aware UTC datetime of epoch milliseconds."""
-    return _EPOCH + timedelta(milliseconds=ms)
-
-
-def _ms(moment: datetime | None) -> int | None:
-    return None if moment is None else to_ms(moment)
-
-
-def _dt(ms: int | None) -> datetime | None:
-    return None if ms is None else from_ms(ms)
-
-
-def _json_text(value: object) -> str | None:
-    return None if value is None else _json.encode(value).decode()
-
-
-async def _rows(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Iterable[Row]:
-    return await conn.execute_fetchall(sql, params)
-
-
-async def _first(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Row | None:
-    return next(iter(await conn.execute_fetchall(sql, params)), None)
-
-
-async def _changed(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> int:
-    """Run a write and return how many rows it changed."""
-    cursor = await conn.execute(sql, params)
-    return cursor.rowcount
 
 
 # --- users -----------------------------------------------------------------------
@@ -113,7 +85,7 @@ def _user(row: Row) -> User:
         name=name,
         password_hash=password_hash,
         role=Role(role),
-        disabled_at=_dt(disabled_at),
+        disabled_at=dt_or_none(disabled_at),
         created_at=from_ms(created_at),
     )
 
@@ -133,7 +105,7 @@ class SqliteUserRepository:
             new.role.value,
             to_ms(new.created_at),
         )
-        row = await _first(self._conn, _ADD_USER, params)
+        row = await select_one(self._conn, _ADD_USER, params)
         if row is None:
             raise AlreadyExists("Username or email already taken")
         return User(
@@ -147,39 +119,43 @@ class SqliteUserRepository:
         )
 
     async def get(self, user_id: int) -> User | None:
-        row = await _first(self._conn, _USER_BY_ID, (user_id,))
+        row = await select_one(self._conn, _USER_BY_ID, (user_id,))
         return None if row is None else _user(row)
 
     async def get_by_username(self, username: str) -> User | None:
-        row = await _first(self._conn, _USER_BY_NAME, (username,))
+        row = await select_one(self._conn, _USER_BY_NAME, (username,))
         return None if row is None else _user(row)
 
     async def count(self) -> int:
-        row = await _first(self._conn, "SELECT count(*) FROM users", ())
+        row = await select_one(self._conn, "SELECT count(*) FROM users", ())
         return 0 if row is None else int(row[0])
 
     async def lock_creation(self) -> None:
         """Nothing to do: SQLite write blocks already run one at a time."""
 
     async def list_all(self) -> list[User]:
-        return [_user(row) for row in await _rows(self._conn, _ALL_USERS, ())]
+        return [_user(row) for row in await select_all(self._conn, _ALL_USERS, ())]
 
     async def set_role(self, user_id: int, role: Role) -> None:
-        await _changed(self._conn, "UPDATE users SET role = ? WHERE id = ?", (role.value, user_id))
+        await write_count(
+            self._conn, "UPDATE users SET role = ? WHERE id = ?", (role.value, user_id)
+        )
 
     async def set_disabled(self, user_id: int, disabled_at: datetime | None) -> None:
-        await _changed(
-            self._conn, "UPDATE users SET disabled_at = ? WHERE id = ?", (_ms(disabled_at), user_id)
+        await write_count(
+            self._conn,
+            "UPDATE users SET disabled_at = ? WHERE id = ?",
+            (ms_or_none(disabled_at), user_id),
         )
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        await _changed(
+        await write_count(
             self._conn, "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)
         )
 
     async def delete(self, user_id: int) -> bool:
         # Sessions, folders, chats and their messages go by ON DELETE CASCADE.
-        return await _changed(self._conn, "DELETE FROM users WHERE id = ?", (user_id,)) > 0
+        return await write_count(self._conn, "DELETE FROM users WHERE id = ?", (user_id,)) > 0
 
 
 # --- sessions --------------------------------------------------------------------
@@ -218,11 +194,11 @@ class SqliteSessionRepository:
             session.ip,
             session.user_agent,
         )
-        if await _first(self._conn, _ADD_SESSION, params) is None:
+        if await select_one(self._conn, _ADD_SESSION, params) is None:
             raise AlreadyExists("Session token already taken")
 
     async def get_with_user(self, token_hash: str) -> tuple[Session, User] | None:
-        row = await _first(self._conn, _SESSION_WITH_USER, (token_hash,))
+        row = await select_one(self._conn, _SESSION_WITH_USER, (token_hash,))
         if row is None:
             return None
         token, user_id, created_at, expires_at, last_seen_at, ip, user_agent = row[:_SESSION_WIDTH]
@@ -238,18 +214,18 @@ class SqliteSessionRepository:
         return session, _user(row[_SESSION_WIDTH:])
 
     async def touch(self, token_hash: str, seen_at: datetime) -> None:
-        await _changed(
+        await write_count(
             self._conn,
             "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
             (to_ms(seen_at), token_hash),
         )
 
     async def delete(self, token_hash: str) -> None:
-        await _changed(self._conn, "DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+        await write_count(self._conn, "DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
     async def delete_for_user(self, user_id: int, keep: str | None = None) -> int:
         # "IS NOT NULL" holds for every row, so keep=None ends them all.
-        return await _changed(
+        return await write_count(
             self._conn,
             "DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?",
             (user_id, keep),
@@ -257,7 +233,7 @@ class SqliteSessionRepository:
 
     async def delete_expired(self, now: datetime) -> int:
         # Expired means now >= expires_at, as Session.is_expired says.
-        return await _changed(
+        return await write_count(
             self._conn, "DELETE FROM sessions WHERE expires_at <= ?", (to_ms(now),)
         )
 
@@ -267,14 +243,14 @@ class SqliteSessionRepository:
 _ADD_CHAT = """
 INSERT INTO chats
     (id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-     created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     created_at, updated_at, system_prompt)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 RETURNING 1
 """
 _CHAT_BY_ID = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at
+       created_at, updated_at, system_prompt
 FROM chats WHERE id = ? AND user_id = ? AND deleted_at IS NULL
 """
 # Two list statements rather than one with a flag: only a statement that says
@@ -282,21 +258,21 @@ FROM chats WHERE id = ? AND user_id = ? AND deleted_at IS NULL
 # the (common) unarchived list in order, so LIMIT stops early.
 _LIVE_CHATS = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at
+       created_at, updated_at, system_prompt
 FROM chats WHERE user_id = ? AND deleted_at IS NULL AND archived_at IS NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 LIMIT ? OFFSET ?
 """
 _ARCHIVED_CHATS = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at
+       created_at, updated_at, system_prompt
 FROM chats WHERE user_id = ? AND deleted_at IS NULL AND archived_at IS NOT NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 LIMIT ? OFFSET ?
 """
 _CHATS_IN_FOLDER = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at
+       created_at, updated_at, system_prompt
 FROM chats
 WHERE folder_id = ? AND user_id = ? AND deleted_at IS NULL AND archived_at IS NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
@@ -304,7 +280,7 @@ ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 _SEARCH_CHATS = r"""
 SELECT * FROM (
   SELECT c.id, c.user_id, c.folder_id, c.title, c.memory_disabled, c.pinned_at,
-         c.archived_at, c.deleted_at, c.created_at, c.updated_at,
+         c.archived_at, c.deleted_at, c.created_at, c.updated_at, c.system_prompt,
          (SELECT m.content FROM messages m
           WHERE m.chat_id = c.id AND m.content LIKE ? ESCAPE '\'
           ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS matched
@@ -317,7 +293,7 @@ LIMIT ?
 _SAVE_CHAT = """
 UPDATE chats
 SET folder_id = ?, title = ?, memory_disabled = ?, pinned_at = ?, archived_at = ?,
-    deleted_at = ?, updated_at = ?
+    deleted_at = ?, updated_at = ?, system_prompt = ?
 WHERE id = ? AND user_id = ?
 """
 
@@ -334,6 +310,7 @@ def _chat(row: Row) -> Chat:
         deleted_at,
         created_at,
         updated_at,
+        system_prompt,
     ) = row
     return Chat(
         id=chat_id,
@@ -341,11 +318,12 @@ def _chat(row: Row) -> Chat:
         folder_id=folder_id,
         title=title,
         memory_disabled=bool(memory_disabled),
-        pinned_at=_dt(pinned_at),
-        archived_at=_dt(archived_at),
-        deleted_at=_dt(deleted_at),
+        pinned_at=dt_or_none(pinned_at),
+        archived_at=dt_or_none(archived_at),
+        deleted_at=dt_or_none(deleted_at),
         created_at=from_ms(created_at),
         updated_at=from_ms(updated_at),
+        system_prompt=system_prompt,
     )
 
 
@@ -362,32 +340,33 @@ class SqliteChatRepository:
             chat.folder_id,
             chat.title,
             int(chat.memory_disabled),
-            _ms(chat.pinned_at),
-            _ms(chat.archived_at),
-            _ms(chat.deleted_at),
+            ms_or_none(chat.pinned_at),
+            ms_or_none(chat.archived_at),
+            ms_or_none(chat.deleted_at),
             to_ms(chat.created_at),
             to_ms(chat.updated_at),
+            chat.system_prompt,
         )
-        if await _first(self._conn, _ADD_CHAT, params) is None:
+        if await select_one(self._conn, _ADD_CHAT, params) is None:
             raise AlreadyExists("Chat id already taken")
 
     async def get(self, user_id: int, chat_id: str) -> Chat | None:
-        row = await _first(self._conn, _CHAT_BY_ID, (chat_id, user_id))
+        row = await select_one(self._conn, _CHAT_BY_ID, (chat_id, user_id))
         return None if row is None else _chat(row)
 
     async def list_page(
         self, user_id: int, *, archived: bool, limit: int, offset: int
     ) -> list[Chat]:
         sql = _ARCHIVED_CHATS if archived else _LIVE_CHATS
-        return [_chat(row) for row in await _rows(self._conn, sql, (user_id, limit, offset))]
+        return [_chat(row) for row in await select_all(self._conn, sql, (user_id, limit, offset))]
 
     async def list_in_folder(self, user_id: int, folder_id: str) -> list[Chat]:
-        rows = await _rows(self._conn, _CHATS_IN_FOLDER, (folder_id, user_id))
+        rows = await select_all(self._conn, _CHATS_IN_FOLDER, (folder_id, user_id))
         return [_chat(row) for row in rows]
 
     async def search(self, user_id: int, text: str, *, limit: int) -> list[ChatHit]:
         pattern = contains_pattern(text)
-        rows = await _rows(self._conn, _SEARCH_CHATS, (pattern, user_id, pattern, limit))
+        rows = await select_all(self._conn, _SEARCH_CHATS, (pattern, user_id, pattern, limit))
         return [ChatHit(chat=_chat(row[:-1]), matched_text=row[-1]) for row in rows]
 
     async def save(self, chat: Chat) -> None:
@@ -395,14 +374,15 @@ class SqliteChatRepository:
             chat.folder_id,
             chat.title,
             int(chat.memory_disabled),
-            _ms(chat.pinned_at),
-            _ms(chat.archived_at),
-            _ms(chat.deleted_at),
+            ms_or_none(chat.pinned_at),
+            ms_or_none(chat.archived_at),
+            ms_or_none(chat.deleted_at),
             to_ms(chat.updated_at),
+            chat.system_prompt,
             chat.id,
             chat.user_id,
         )
-        await _changed(self._conn, _SAVE_CHAT, params)
+        await write_count(self._conn, _SAVE_CHAT, params)
 
 
 # --- messages --------------------------------------------------------------------
@@ -410,22 +390,62 @@ class SqliteChatRepository:
 _ADD_MESSAGE = """
 INSERT INTO messages
     (id, chat_id, role, content, model, file_ids, metadata, status, error,
-     prompt_tokens, completion_tokens, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     prompt_tokens, completion_tokens, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 RETURNING 1
 """
 _MESSAGE_BY_ID = """
 SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
-       prompt_tokens, completion_tokens, created_at
+       prompt_tokens, completion_tokens, created_at, updated_at
 FROM messages WHERE id = ? AND chat_id = ?
 """
 _MESSAGES_OF_CHAT = """
 SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
-       prompt_tokens, completion_tokens, created_at
+       prompt_tokens, completion_tokens, created_at, updated_at
 FROM messages WHERE chat_id = ?
 ORDER BY created_at, id
 LIMIT ? OFFSET ?
+"""
+# The inner query reads the newest rows backwards off messages_chat_order, so LIMIT
+# stops early; the outer one puts the few it keeps back in reading order.
+_RECENT_MESSAGES = """
+SELECT * FROM (
+  SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
+         prompt_tokens, completion_tokens, created_at, updated_at
+  FROM messages WHERE chat_id = ?
+  ORDER BY created_at DESC, id DESC
+  LIMIT ?
+)
+ORDER BY created_at, id
+"""
+# Both statements match the partial indexes on status = 'streaming' (the literal
+# must be spelled out for the planner to see that).
+_STREAMING_IN_CHAT = """
+SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
+       prompt_tokens, completion_tokens, created_at, updated_at
+FROM messages WHERE chat_id = ? AND status = 'streaming'
+"""
+# CROSS JOIN fixes the order: the few replies streaming now, each looked up in its
+# chat, rather than every chat of the user probed for one.
+_COUNT_STREAMING = """
+SELECT count(*)
+FROM messages AS m CROSS JOIN chats AS c ON c.id = m.chat_id
+WHERE m.status = 'streaming' AND c.user_id = ?
+"""
+_SAVE_PROGRESS = """
+UPDATE messages SET content = ?, updated_at = ?
+WHERE id = ? AND status = 'streaming'
+"""
+_FINISH_MESSAGE = """
+UPDATE messages
+SET content = ?, status = ?, model = ?, prompt_tokens = ?, completion_tokens = ?, error = ?,
+    updated_at = ?
+WHERE id = ? AND chat_id = ? AND status = 'streaming'
+"""
+_FAIL_STALE = """
+UPDATE messages SET status = 'failed', error = ?, updated_at = ?
+WHERE status = 'streaming' AND coalesce(updated_at, created_at) < ?
 """
 
 
@@ -443,6 +463,7 @@ def _message(row: Row) -> Message:
         prompt_tokens,
         completion_tokens,
         created_at,
+        updated_at,
     ) = row
     return Message(
         id=message_id,
@@ -460,6 +481,7 @@ def _message(row: Row) -> Message:
             else Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
         ),
         created_at=from_ms(created_at),
+        updated_at=dt_or_none(updated_at),
     )
 
 
@@ -479,30 +501,67 @@ class SqliteMessageRepository:
             message.role.value,
             message.content,
             message.model,
-            _json_text(message.file_ids),
-            _json_text(message.metadata),
+            json_text(message.file_ids),
+            json_text(message.metadata),
             message.status.value,
             message.error,
             None if usage is None else usage.prompt_tokens,
             None if usage is None else usage.completion_tokens,
             to_ms(message.created_at),
+            ms_or_none(message.updated_at),
         )
-        if await _first(self._conn, _ADD_MESSAGE, params) is None:
-            raise AlreadyExists("Message id already taken")
+        # Two unique keys: the id, and one "streaming" reply per chat.
+        if await select_one(self._conn, _ADD_MESSAGE, params) is None:
+            raise AlreadyExists("Message id taken, or the chat already has a reply in progress")
 
     async def get(self, chat_id: str, message_id: str) -> Message | None:
-        row = await _first(self._conn, _MESSAGE_BY_ID, (message_id, chat_id))
+        row = await select_one(self._conn, _MESSAGE_BY_ID, (message_id, chat_id))
         return None if row is None else _message(row)
 
     async def list_page(self, chat_id: str, *, limit: int, offset: int) -> list[Message]:
-        rows = await _rows(self._conn, _MESSAGES_OF_CHAT, (chat_id, limit, offset))
+        rows = await select_all(self._conn, _MESSAGES_OF_CHAT, (chat_id, limit, offset))
         return [_message(row) for row in rows]
 
     async def delete(self, chat_id: str, message_id: str) -> bool:
-        changed = await _changed(
+        changed = await write_count(
             self._conn, "DELETE FROM messages WHERE id = ? AND chat_id = ?", (message_id, chat_id)
         )
         return changed > 0
+
+    async def recent(self, chat_id: str, *, limit: int) -> list[Message]:
+        rows = await select_all(self._conn, _RECENT_MESSAGES, (chat_id, limit))
+        return [_message(row) for row in rows]
+
+    async def streaming_in_chat(self, chat_id: str) -> Message | None:
+        row = await select_one(self._conn, _STREAMING_IN_CHAT, (chat_id,))
+        return None if row is None else _message(row)
+
+    async def count_streaming(self, user_id: int) -> int:
+        row = await select_one(self._conn, _COUNT_STREAMING, (user_id,))
+        return 0 if row is None else int(row[0])
+
+    async def save_progress(self, message_id: str, content: str, at: datetime) -> bool:
+        params = (content, to_ms(at), message_id)
+        return await write_count(self._conn, _SAVE_PROGRESS, params) > 0
+
+    async def finish(self, message: Message) -> bool:
+        usage = message.usage
+        params = (
+            message.content,
+            message.status.value,
+            message.model,
+            None if usage is None else usage.prompt_tokens,
+            None if usage is None else usage.completion_tokens,
+            message.error,
+            ms_or_none(message.updated_at),
+            message.id,
+            message.chat_id,
+        )
+        return await write_count(self._conn, _FINISH_MESSAGE, params) > 0
+
+    async def fail_stale(self, before: datetime, error: str, at: datetime) -> int:
+        params = (error, to_ms(at), to_ms(before))
+        return await write_count(self._conn, _FAIL_STALE, params)
 
 
 # --- folders ---------------------------------------------------------------------
@@ -561,18 +620,18 @@ class SqliteFolderRepository:
             to_ms(folder.created_at),
             to_ms(folder.updated_at),
         )
-        if await _first(self._conn, _ADD_FOLDER, params) is None:
+        if await select_one(self._conn, _ADD_FOLDER, params) is None:
             raise AlreadyExists("Folder id already taken")
 
     async def get(self, user_id: int, folder_id: str) -> Folder | None:
-        row = await _first(self._conn, _FOLDER_BY_ID, (folder_id, user_id))
+        row = await select_one(self._conn, _FOLDER_BY_ID, (folder_id, user_id))
         return None if row is None else _folder(row)
 
     async def list_all(self, user_id: int) -> list[Folder]:
-        return [_folder(row) for row in await _rows(self._conn, _FOLDERS_OF_USER, (user_id,))]
+        return [_folder(row) for row in await select_all(self._conn, _FOLDERS_OF_USER, (user_id,))]
 
     async def next_position(self, user_id: int) -> int:
-        row = await _first(self._conn, _NEXT_POSITION, (user_id,))
+        row = await select_one(self._conn, _NEXT_POSITION, (user_id,))
         return 0 if row is None else int(row[0])
 
     async def save(self, folder: Folder) -> None:
@@ -585,11 +644,11 @@ class SqliteFolderRepository:
             folder.id,
             folder.user_id,
         )
-        await _changed(self._conn, _SAVE_FOLDER, params)
+        await write_count(self._conn, _SAVE_FOLDER, params)
 
     async def delete(self, user_id: int, folder_id: str) -> bool:
         # Its chats stay: chats.folder_id is ON DELETE SET NULL.
-        changed = await _changed(
+        changed = await write_count(
             self._conn, "DELETE FROM folders WHERE id = ? AND user_id = ?", (folder_id, user_id)
         )
         return changed > 0
@@ -625,7 +684,7 @@ class SqliteAuditLogRepository:
             entry.detail,
             to_ms(entry.created_at),
         )
-        await _changed(self._conn, _ADD_AUDIT, params)
+        await write_count(self._conn, _ADD_AUDIT, params)
 
     async def list_page(self, *, limit: int, offset: int) -> list[AuditEntry]:
         return [
@@ -638,7 +697,7 @@ class SqliteAuditLogRepository:
                 detail=detail,
                 created_at=from_ms(created_at),
             )
-            for entry_id, user_id, action, target, ip, detail, created_at in await _rows(
+            for entry_id, user_id, action, target, ip, detail, created_at in await select_all(
                 self._conn, _AUDIT_PAGE, (limit, offset)
             )
         ]
@@ -647,7 +706,16 @@ class SqliteAuditLogRepository:
 class SqliteUnitOfWork:
     """The repositories of one transaction, all on the same connection."""
 
-    __slots__ = ("audit", "chats", "folders", "messages", "sessions", "users")
+    __slots__ = (
+        "audit",
+        "chats",
+        "folders",
+        "messages",
+        "models",
+        "providers",
+        "sessions",
+        "users",
+    )
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.users: UserRepository = SqliteUserRepository(conn)
@@ -655,4 +723,6 @@ class SqliteUnitOfWork:
         self.chats: ChatRepository = SqliteChatRepository(conn)
         self.messages: MessageRepository = SqliteMessageRepository(conn)
         self.folders: FolderRepository = SqliteFolderRepository(conn)
+        self.providers: ProviderRepository = SqliteProviderRepository(conn)
+        self.models: ModelRepository = SqliteModelRepository(conn)
         self.audit: AuditLogRepository = SqliteAuditLogRepository(conn)

@@ -18,7 +18,8 @@ from pathlib import Path
 import aiosqlite
 
 from chatport.adapters.migrations import load_migrations, pending
-from chatport.adapters.sqlite.repositories import SqliteUnitOfWork, to_ms
+from chatport.adapters.sqlite.repositories import SqliteUnitOfWork
+from chatport.adapters.sqlite.rows import to_ms
 from chatport.domain.errors import AlreadyExists, StorageUnavailable
 from chatport.ports.repositories import UnitOfWork
 

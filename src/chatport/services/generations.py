@@ -1,0 +1,340 @@
+"""Generations: start a reply, regenerate one, stop it, attach to it, and tidy up
+after a crash. The runs themselves live in ``runs.RunRegistry``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+
+import msgspec
+
+from chatport.domain.chats import Chat, title_from_text
+from chatport.domain.errors import AlreadyExists, Conflict, InvalidInput, Overloaded
+from chatport.domain.generation import (
+    ChatTurn,
+    CompletionRequest,
+    RunEvent,
+    RunEventKind,
+    TextDelta,
+    fit_to_context,
+)
+from chatport.domain.messages import (
+    Message,
+    MessageRole,
+    MessageStatus,
+    check_content,
+    check_message_id,
+)
+from chatport.domain.providers import ModelChoice, WireProtocol
+from chatport.domain.ratelimit import COMPLETIONS
+from chatport.domain.titles import TITLE_PROMPT, clean_generated_title
+from chatport.domain.users import User
+from chatport.ports.clock import Clock, IdGenerator
+from chatport.ports.llm import LLMGateway
+from chatport.ports.ratelimit import RateLimiter
+from chatport.ports.repositories import Storage, UnitOfWork
+from chatport.ports.streams import StreamBus
+from chatport.services.chats import owned_chat
+from chatport.services.limits import refuse_unless
+from chatport.services.models import ModelService
+from chatport.services.providers import ProviderService
+from chatport.services.runs import INTERRUPTED, RunRegistry
+
+log = logging.getLogger("chatport.generations")
+
+_MILLISECOND = timedelta(milliseconds=1)
+ALREADY_RUNNING = "A reply is already being generated in this chat"
+NOTHING_RUNNING = "No reply is being generated in this chat"
+
+
+class GenerationLimits(msgspec.Struct, frozen=True, kw_only=True):
+    per_user: int = 3  # replies generated at once for one user, on all instances
+    per_process: int = 1000  # runs one process holds; beyond it, 503
+    history_max: int = 500  # newest messages read to build a prompt
+    checkpoint_every: float = 1.0
+    # With a shared bus, another instance's run is dead when its heartbeat is older.
+    stale_after: float = 60.0
+    stop_wait: float = 5.0
+
+
+class UserTurn(msgspec.Struct, frozen=True, kw_only=True):
+    """The user's message that a completion answers; stored unless its id is."""
+
+    content: str
+    id: str | None = None
+
+
+class Started(msgspec.Struct, frozen=True, kw_only=True):
+    chat_id: str
+    message: Message  # the assistant message, status streaming
+
+
+class GenerationService:
+    """Rules:
+    - at most ``per_user`` replies are generated at once for a user and one per
+      chat (Conflict otherwise); 20 requests a minute per user (RateLimited);
+    - the prompt is the chat's system prompt and its history in order, cut from
+      the oldest to fit the model's context window;
+    - the first user message titles the chat at once; after the first reply a
+      short generated title replaces it, unless the user renamed the chat (the
+      offline demo provider makes no titles);
+    - a reply stores its text as it goes; stopped, it keeps what arrived;
+      failed, it keeps what arrived and the error.
+    """
+
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        models: ModelService,
+        providers: ProviderService,
+        gateway: LLMGateway,
+        bus: StreamBus,
+        limiter: RateLimiter,
+        clock: Clock,
+        ids: IdGenerator,
+        limits: GenerationLimits | None = None,
+        shared_bus: bool = False,
+    ) -> None:
+        self._storage = storage
+        self._models = models
+        self._providers = providers
+        self._gateway = gateway
+        self._bus = bus
+        self._limiter = limiter
+        self._clock = clock
+        self._ids = ids
+        self._limits = limits or GenerationLimits()
+        self._shared_bus = shared_bus
+        self.runs = RunRegistry(storage, bus, clock, self._limits.checkpoint_every)
+
+    async def open(self) -> int:
+        """Fail the replies left streaming by a dead owner; start checkpointing.
+
+        Alone (no shared bus) every such reply is dead: this process is its only
+        possible owner. With a shared bus, other instances' runs are alive while
+        their heartbeat is fresh.
+        """
+        now = self._clock.now()
+        before = now - timedelta(seconds=self._limits.stale_after) if self._shared_bus else now
+        async with self._storage.write() as uow:
+            failed = await uow.messages.fail_stale(before, INTERRUPTED, now)
+        await self.runs.open()
+        return failed
+
+    async def aclose(self) -> None:
+        await self.runs.aclose()
+
+    async def complete(self, user: User, chat_id: str, model_ref: str, turn: UserTurn) -> Started:
+        """Store the user's message (unless stored) and start a reply to it."""
+        check_content(turn.content)
+        if turn.id is not None:
+            check_message_id(turn.id, ("messages", "id"))
+        return await self._start(user, chat_id, model_ref, turn)
+
+    async def regenerate(self, user: User, chat_id: str, model_ref: str | None) -> Started:
+        """Replace the chat's last reply with a new one."""
+        return await self._start(user, chat_id, model_ref, None)
+
+    async def _start(
+        self, user: User, chat_id: str, model_ref: str | None, turn: UserTurn | None
+    ) -> Started:
+        if len(self.runs) >= self._limits.per_process:
+            raise Overloaded("The server is busy with other replies; try again in a moment")
+        if turn is None and not model_ref:
+            async with self._storage.read() as uow:
+                await owned_chat(uow, user, chat_id)
+                model_ref = (await _last_reply(uow, chat_id)).model
+        if not model_ref:
+            raise InvalidInput("Choose a model")
+        choice = await self._models.resolve(model_ref)
+        refuse_unless(await self._limiter.hit(f"user:{user.id}", COMPLETIONS), "replies requested")
+        async with self._storage.write() as uow:
+            chat = await owned_chat(uow, user, chat_id)
+            await self._check_capacity(uow, user, chat)
+            if turn is None:
+                last = await _last_reply(uow, chat_id)
+                await uow.messages.delete(chat_id, last.id)
+            auto_title = None
+            if turn is not None:
+                auto_title = await self._store_turn(uow, chat, turn)
+            assistant = Message(
+                id=self._ids.new_id(),
+                chat_id=chat.id,
+                role=MessageRole.ASSISTANT,
+                content="",
+                model=choice.model.model_id,
+                status=MessageStatus.STREAMING,
+                # A millisecond after the question it answers: history is ordered by
+                # time, then id, and a client's id may sort before ours.
+                created_at=self._clock.now() + _MILLISECOND,
+            )
+            try:
+                await uow.messages.add(assistant)
+            except AlreadyExists as exc:  # another instance started one meanwhile
+                raise Conflict(ALREADY_RUNNING) from exc
+            history = await uow.messages.recent(chat.id, limit=self._limits.history_max)
+        request = _prompt(chat, history, assistant.id, choice)
+        client = self._gateway.client_for(self._providers.endpoint(choice.provider))
+        try:
+            await self._bus.publish(
+                assistant.id,
+                RunEvent(
+                    id=1,
+                    kind=RunEventKind.START,
+                    message_id=assistant.id,
+                    model=choice.model.model_id,
+                ),
+            )
+        except BaseException:
+            await self._abandon(assistant)
+            raise
+        on_complete = None
+        if auto_title and choice.provider.kind.protocol is not WireProtocol.ECHO:
+            on_complete = self._title_maker(user, chat.id, auto_title, choice)
+        self.runs.start(assistant, client, request, on_complete)
+        return Started(chat_id=chat.id, message=assistant)
+
+    async def _check_capacity(self, uow: UnitOfWork, user: User, chat: Chat) -> None:
+        if await uow.messages.streaming_in_chat(chat.id) is not None:
+            raise Conflict(ALREADY_RUNNING)
+        if await uow.messages.count_streaming(user.id) >= self._limits.per_user:
+            raise Conflict(
+                f"You already have {self._limits.per_user} replies being written; "
+                "wait for one to finish or stop it"
+            )
+
+    async def _store_turn(self, uow: UnitOfWork, chat: Chat, turn: UserTurn) -> str | None:
+        """Store the user's message unless its id is stored; the chat moves to the
+        top of the list, and takes its first title from it. Returns that title."""
+        now = self._clock.now()
+        if turn.id is None or await uow.messages.get(chat.id, turn.id) is None:
+            try:
+                await uow.messages.add(
+                    Message(
+                        id=turn.id or self._ids.new_id(),
+                        chat_id=chat.id,
+                        role=MessageRole.USER,
+                        content=turn.content,
+                        created_at=now,
+                    )
+                )
+            except AlreadyExists as exc:  # the id is taken in another chat
+                raise Conflict("A message with this id already exists") from exc
+        auto_title = title_from_text(turn.content) if not chat.title else None
+        await uow.chats.save(
+            msgspec.structs.replace(chat, title=chat.title or auto_title, updated_at=now)
+        )
+        return auto_title
+
+    async def _abandon(self, assistant: Message) -> None:
+        failed = msgspec.structs.replace(
+            assistant,
+            status=MessageStatus.FAILED,
+            error="The reply could not be started",
+            updated_at=self._clock.now(),
+        )
+        async with self._storage.write() as uow:
+            await uow.messages.finish(failed)
+
+    async def stop(self, user: User, chat_id: str) -> Message:
+        """Stop the chat's reply; it keeps the text that arrived."""
+        async with self._storage.read() as uow:
+            await owned_chat(uow, user, chat_id)
+            running = await uow.messages.streaming_in_chat(chat_id)
+        if running is None:
+            raise Conflict(NOTHING_RUNNING)
+        await self.runs.cancel(running.id)
+        ended = await self._wait_for_end(running.id)
+        async with self._storage.write() as uow:
+            stored = await uow.messages.get(chat_id, running.id)
+            if stored is not None and stored.status is MessageStatus.STREAMING and not ended:
+                # Its owner is gone without a word: end it here, text kept.
+                stored = msgspec.structs.replace(
+                    stored, status=MessageStatus.CANCELLED, updated_at=self._clock.now()
+                )
+                await uow.messages.finish(stored)
+        if stored is None:  # deleted meanwhile
+            raise Conflict(NOTHING_RUNNING)
+        return stored
+
+    async def _wait_for_end(self, run_id: str) -> bool:
+        async def terminal() -> bool:
+            async for event in self._bus.subscribe(run_id):
+                if event.is_terminal:
+                    return True
+            return False
+
+        try:
+            return await asyncio.wait_for(terminal(), self._limits.stop_wait)
+        except TimeoutError:
+            return False
+
+    async def attach(
+        self, user: User, chat_id: str, after: int = 0
+    ) -> AsyncIterator[RunEvent] | None:
+        """The events of the chat's running reply after ``after``; None when no
+        reply is being written."""
+        async with self._storage.read() as uow:
+            await owned_chat(uow, user, chat_id)
+            running = await uow.messages.streaming_in_chat(chat_id)
+        if running is None or not await self._bus.exists(running.id):
+            return None
+        return self._bus.subscribe(running.id, after)
+
+    def events(self, run_id: str, after: int = 0) -> AsyncIterator[RunEvent]:
+        return self._bus.subscribe(run_id, after)
+
+    def _title_maker(
+        self, user: User, chat_id: str, auto_title: str, choice: ModelChoice
+    ) -> Callable[[Message], Awaitable[None]]:
+        async def make_title(reply: Message) -> None:
+            client = self._gateway.client_for(self._providers.endpoint(choice.provider))
+            request = CompletionRequest(
+                model=choice.model.model_id,
+                turns=(
+                    ChatTurn(
+                        role=MessageRole.USER,
+                        content=TITLE_PROMPT.format(text=auto_title, reply=reply.content[:500]),
+                    ),
+                ),
+                max_tokens=24,
+                temperature=0.2,
+            )
+            parts = [e.text async for e in client.stream_chat(request) if isinstance(e, TextDelta)]
+            title = clean_generated_title("".join(parts))
+            if not title:
+                return
+            async with self._storage.write() as uow:
+                chat = await uow.chats.get(user.id, chat_id)
+                if chat is not None and chat.title == auto_title:
+                    await uow.chats.save(msgspec.structs.replace(chat, title=title))
+
+        return make_title
+
+
+async def _last_reply(uow: UnitOfWork, chat_id: str) -> Message:
+    history = await uow.messages.recent(chat_id, limit=1)
+    if not history or history[-1].role is not MessageRole.ASSISTANT:
+        raise Conflict("There is no reply to regenerate")
+    return history[-1]
+
+
+def _prompt(
+    chat: Chat, history: list[Message], reply_id: str, choice: ModelChoice
+) -> CompletionRequest:
+    turns = [
+        ChatTurn(role=m.role, content=m.content)
+        for m in history
+        if m.id != reply_id and m.content and m.role is not MessageRole.SYSTEM
+    ]
+    system_parts = [chat.system_prompt] if chat.system_prompt else []
+    system_parts += [m.content for m in history if m.role is MessageRole.SYSTEM and m.content]
+    system = "\n\n".join(system_parts) or None
+    return CompletionRequest(
+        model=choice.model.model_id,
+        turns=fit_to_context(system, turns, choice.model.context_window),
+        system=system,
+    )
