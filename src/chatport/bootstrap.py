@@ -77,8 +77,8 @@ async def build_container(
 
             redis = Redis.from_url(settings.redis_url)
             stack.push_async_callback(redis.aclose)
-            limiter = RedisRateLimiter(redis, clock)
-            bus = RedisStreamBus(redis)
+            limiter = RedisRateLimiter(redis, clock, prefix=f"{settings.redis_prefix}rl:")
+            bus = RedisStreamBus(redis, prefix=settings.redis_prefix)
 
             async def ping_redis() -> None:
                 try:
@@ -120,7 +120,9 @@ async def build_container(
             clock=clock,
             ids=ids,
             limits=GenerationLimits(
-                per_user=settings.runs_per_user, per_process=settings.runs_per_process
+                per_user=settings.runs_per_user,
+                per_process=settings.runs_per_process,
+                per_minute=settings.completions_per_minute,
             ),
             shared_bus=bool(settings.redis_url),
         )

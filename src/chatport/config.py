@@ -19,6 +19,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Empty: SQLite at <data_dir>/chatport.db. Else sqlite:///path or postgresql://...
     database_url: str = ""
     redis_url: str | None = None
+    # Every Redis key starts with it: deployments (or test runs) may share a Redis.
+    redis_prefix: str = "chatport:"
     secret_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -34,6 +36,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     demo_provider: bool = False
     demo_token_delay: float = 0.02
     runs_per_user: int = 3
+    completions_per_minute: int = 20
     runs_per_process: int = 1000
     llm_connect_timeout: float = 10.0
     llm_first_byte_timeout: float = 120.0

@@ -193,3 +193,18 @@ async def test_models_lists_the_demo_model_for_users(
     assert "Demo" in models[0]["provider_display_name"]
     assert (await member.get("/api/models", params={"type": "image"})).json()["models"] == []
     assert (await member.get("/api/models", params={"type": "video"})).status_code == 400
+
+
+async def test_twenty_completions_a_minute_then_429(admin: Client) -> None:
+    chat_id = await _chat(admin)
+    for n in range(20):
+        response = await admin.post(f"/api/chats/{chat_id}/completion", json=_body(f"q{n}"))
+        assert response.status_code == 200, (n, response.text)
+
+    refused = await admin.post(f"/api/chats/{chat_id}/completion", json=_body("one more"))
+
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert "try again in" in refused.json()["error"]
+    contents = [m["content"] for m in await _messages(admin, chat_id)]
+    assert "one more" not in contents

@@ -13,6 +13,8 @@ import pytest
 
 from chatport.adapters.migrations import Migration, load_migrations, pending
 from chatport.adapters.sqlite.storage import split_statements
+from chatport.domain.messages import MessageStatus
+from chatport.services.runs import INTERRUPTED
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -68,11 +70,58 @@ async def test_a_failing_migration_leaves_nothing_and_is_not_recorded(
     assert await empty_storage.migrate() == ["9999_broken"]
 
 
+# Rows as 0001 left them, in each dialect's forms: a chat with two replies still
+# "streaming" (0001 did not stop that) and a finished message.
+_ROWS_OF_0001 = {
+    SQLITE: """
+    INSERT INTO users (username, password_hash, role, created_at)
+    VALUES ('alice', 'h', 'member', 0);
+    INSERT INTO chats (id, user_id, created_at, updated_at) SELECT 'c', id, 0, 0 FROM users;
+    INSERT INTO messages (id, chat_id, role, content, status, error, created_at) VALUES
+        ('m1', 'c', 'user', 'Hi', 'complete', NULL, 0),
+        ('m2', 'c', 'assistant', 'Hal', 'streaming', NULL, 1),
+        ('m3', 'c', 'assistant', '', 'streaming', 'Earlier', 2);
+    """,
+    POSTGRES: """
+    INSERT INTO users (username, password_hash, role, created_at)
+    VALUES ('alice', 'h', 'member', to_timestamp(0));
+    INSERT INTO chats (id, user_id, created_at, updated_at)
+    SELECT 'c', id, to_timestamp(0), to_timestamp(0) FROM users;
+    INSERT INTO messages (id, chat_id, role, content, status, error, created_at) VALUES
+        ('m1', 'c', 'user', 'Hi', 'complete', NULL, to_timestamp(0)),
+        ('m2', 'c', 'assistant', 'Hal', 'streaming', NULL, to_timestamp(0.001)),
+        ('m3', 'c', 'assistant', '', 'streaming', 'Earlier', to_timestamp(0.002));
+    """,
+}
+
+
+async def test_0002_ends_the_replies_0001_left_streaming(
+    empty_storage: AnyStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = type(empty_storage).__module__.rpartition(".")[0]
+    first, *later = _shipped(empty_storage)
+    runner = sys.modules[type(empty_storage).__module__]
+    rows = Migration(name="0001_rows", sql=_ROWS_OF_0001[package])
+
+    monkeypatch.setattr(runner, "load_migrations", lambda *_: [first, rows, *later])
+    await empty_storage.migrate()
+
+    async with empty_storage.read() as uow:
+        messages = await uow.messages.list_page("c", limit=10, offset=0)
+        assert await uow.messages.streaming_in_chat("c") is None
+    assert [(m.id, m.content, m.status, m.error) for m in messages] == [
+        ("m1", "Hi", MessageStatus.COMPLETE, None),
+        ("m2", "Hal", MessageStatus.FAILED, INTERRUPTED),
+        ("m3", "", MessageStatus.FAILED, "Earlier"),
+    ]
+    assert all(m.updated_at is None for m in messages)
+
+
 def test_both_dialects_ship_the_same_migrations() -> None:
     sqlite_names = [migration.name for migration in load_migrations(SQLITE)]
 
     assert sqlite_names == [migration.name for migration in load_migrations(POSTGRES)]
-    assert sqlite_names[0] == "0001_initial"
+    assert sqlite_names[:2] == ["0001_initial", "0002_generations"]
 
 
 def _package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> str:

@@ -8,13 +8,16 @@ import logging
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
 # A fake that drops a connection on purpose leaves uvicorn saying so; that is the
 # point of the test, not news.
 _CUT_ON_PURPOSE = "ASGI callable returned without completing response."
+
+
+Lifespan = Literal["on", "off"]
 
 
 class _QuietCut(logging.Filter):
@@ -29,7 +32,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _server(app: Any) -> tuple[_Server, socket.socket, str]:
+def _server(app: Any, lifespan: Lifespan = "off") -> tuple[_Server, socket.socket, str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -40,7 +43,7 @@ def _server(app: Any) -> tuple[_Server, socket.socket, str]:
         port=port,
         log_config=None,
         access_log=False,
-        lifespan="off",
+        lifespan=lifespan,
         timeout_graceful_shutdown=1,
     )
     logger = logging.getLogger("uvicorn.error")
@@ -50,9 +53,10 @@ def _server(app: Any) -> tuple[_Server, socket.socket, str]:
 
 
 @contextlib.asynccontextmanager
-async def serve(app: Any) -> AsyncIterator[str]:
-    """The server's root URL while ``app`` is served by a task of this event loop."""
-    server, sock, url = _server(app)
+async def serve(app: Any, lifespan: Lifespan = "off") -> AsyncIterator[str]:
+    """The server's root URL while ``app`` is served by a task of this event loop
+    (with ``lifespan="on"``, an app of ours: its start-up and shut-down run too)."""
+    server, sock, url = _server(app, lifespan)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:

@@ -52,6 +52,7 @@ NOTHING_RUNNING = "No reply is being generated in this chat"
 class GenerationLimits(msgspec.Struct, frozen=True, kw_only=True):
     per_user: int = 3  # replies generated at once for one user, on all instances
     per_process: int = 1000  # runs one process holds; beyond it, 503
+    per_minute: int = COMPLETIONS.limit  # completions a user may ask for a minute
     history_max: int = 500  # newest messages read to build a prompt
     checkpoint_every: float = 1.0
     # With a shared bus, another instance's run is dead when its heartbeat is older.
@@ -108,6 +109,7 @@ class GenerationService:
         self._ids = ids
         self._limits = limits or GenerationLimits()
         self._shared_bus = shared_bus
+        self._policy = msgspec.structs.replace(COMPLETIONS, limit=self._limits.per_minute)
         self.runs = RunRegistry(storage, bus, clock, self._limits.checkpoint_every)
 
     async def open(self) -> int:
@@ -150,7 +152,7 @@ class GenerationService:
         if not model_ref:
             raise InvalidInput("Choose a model")
         choice = await self._models.resolve(model_ref)
-        refuse_unless(await self._limiter.hit(f"user:{user.id}", COMPLETIONS), "replies requested")
+        refuse_unless(await self._limiter.hit(f"user:{user.id}", self._policy), "replies requested")
         async with self._storage.write() as uow:
             chat = await owned_chat(uow, user, chat_id)
             await self._check_capacity(uow, user, chat)

@@ -54,8 +54,11 @@ ALTER TABLE chats ADD COLUMN system_prompt TEXT;
 ALTER TABLE messages ADD COLUMN updated_at INTEGER;
 
 -- No generation could own a reply left "streaming" before this migration: end
--- them, so that the unique index below can be built.
-UPDATE messages SET status = 'failed', error = coalesce(error, 'Interrupted')
+-- them (as a restart would: services.runs.INTERRUPTED), so that the unique index
+-- below can be built.
+UPDATE messages
+SET status = 'failed',
+    error = coalesce(error, 'Interrupted: the server stopped while this reply was being written')
 WHERE status = 'streaming';
 
 -- At most one reply generated per chat, whichever process starts it.

@@ -1,0 +1,141 @@
+"""Scale-out: two app instances share Postgres and Redis. A reply started on one is
+resumed, mid-stream, on the other; stopping works from either."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from chatport.adapters.security.passwords import Argon2PasswordHasher
+from chatport.bootstrap import build_container
+from chatport.config import Settings
+from chatport.http.app import build_app
+from chatport.http.container import Services
+from tests.api.conftest import PASSWORD
+from tests.api.streams import reply_text, ui_parts
+from tests.live import serving
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+QUESTION = " ".join(f"word{n}" for n in range(120))
+
+
+def _instance(settings: Settings, hasher: Argon2PasswordHasher) -> Litestar:
+    @asynccontextmanager
+    async def container() -> AsyncIterator[Services]:
+        async with build_container(settings, hasher=hasher) as services:
+            yield services
+
+    return build_app(container, max_body_bytes=settings.max_body_bytes)
+
+
+@pytest.fixture
+async def two_instances(
+    tmp_path: Path,
+    postgres_url: str,
+    postgres_schema: str,
+    redis_url: str,
+    redis_prefix: str,
+    cheap_hasher: Argon2PasswordHasher,
+) -> AsyncIterator[tuple[str, str]]:
+    """Base URLs of two instances; each has its own data dir, as on two machines."""
+    bases = []
+    async with AsyncExitStack() as stack:
+        for name in ("a", "b"):
+            settings = Settings(
+                # asyncpg passes unknown DSN parameters on as server settings.
+                database_url=f"{postgres_url}?search_path={postgres_schema}",
+                redis_url=redis_url,
+                redis_prefix=redis_prefix,
+                secret_key="shared by every instance",
+                data_dir=str(tmp_path / name),
+                demo_provider=True,
+                demo_token_delay=0.02,
+            )
+            bases.append(
+                await stack.enter_async_context(serving(_instance(settings, cheap_hasher)))
+            )
+        yield bases[0], bases[1]
+
+
+async def _read_some(
+    client: httpx.AsyncClient, url: str, deltas: int, body: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[int]]:
+    parts: list[dict[str, Any]] = []
+    ids: list[int] = []
+    pending: int | None = None  # an id line comes before the data of its frame
+    async with client.stream("POST", url, json=body) as response:
+        assert response.status_code == 200
+        async for line in response.aiter_lines():
+            if line.startswith("id: "):
+                pending = int(line[4:])
+            elif line.startswith("data: ") and line != "data: [DONE]":
+                parts.append(json.loads(line[6:]))
+                if pending is not None:
+                    ids.append(pending)
+                    pending = None
+                    if sum(p["type"] == "text-delta" for p in parts) >= deltas:
+                        break
+    return parts, ids
+
+
+async def test_a_reply_started_on_one_instance_is_resumed_on_the_other(
+    two_instances: tuple[str, str],
+) -> None:
+    base_a, base_b = two_instances
+    async with (
+        httpx.AsyncClient(base_url=base_a, timeout=10) as on_a,
+        httpx.AsyncClient(base_url=base_b, timeout=10) as on_b,
+    ):
+        registered = await on_a.post(
+            "/api/auth/register", json={"username": "admin", "password": PASSWORD}
+        )
+        assert registered.status_code == 201
+        on_b.cookies.update(on_a.cookies)  # one browser, whichever instance answers
+        chat_id = (await on_a.post("/api/chats", json={})).json()["id"]
+        body = {"model": "echo", "messages": [{"role": "user", "content": QUESTION}]}
+
+        first, first_ids = await _read_some(on_a, f"/api/chats/{chat_id}/completion", 5, body)
+        resumed = await on_b.get(
+            f"/api/chats/{chat_id}/stream", headers={"Last-Event-ID": str(first_ids[-1])}
+        )
+
+        assert resumed.status_code == 200
+        rest = ui_parts(resumed.text)
+        rest_ids = [int(line[4:]) for line in resumed.text.splitlines() if line.startswith("id: ")]
+        seen = first_ids + rest_ids
+        assert seen == list(range(1, len(seen) + 1))  # every event once, in order
+        assert rest[-1]["type"] == "[DONE]" and rest[-2]["type"] == "finish"
+        stored = (await on_b.get(f"/api/chats/{chat_id}/messages")).json()["messages"]
+        assert stored[-1]["status"] == "complete"
+        assert reply_text(first) + reply_text(rest) == stored[-1]["content"]
+        assert stored[-1]["content"].endswith("word119")
+
+
+async def test_stop_on_one_instance_ends_a_reply_running_on_the_other(
+    two_instances: tuple[str, str],
+) -> None:
+    base_a, base_b = two_instances
+    async with (
+        httpx.AsyncClient(base_url=base_a, timeout=10) as on_a,
+        httpx.AsyncClient(base_url=base_b, timeout=10) as on_b,
+    ):
+        await on_a.post("/api/auth/register", json={"username": "admin", "password": PASSWORD})
+        on_b.cookies.update(on_a.cookies)
+        chat_id = (await on_a.post("/api/chats", json={})).json()["id"]
+        body = {"model": "echo", "messages": [{"role": "user", "content": QUESTION}]}
+        seen, _ = await _read_some(on_a, f"/api/chats/{chat_id}/completion", 3, body)
+
+        stopped = await on_b.post(f"/api/chats/{chat_id}/stop", headers={"Origin": base_b})
+
+        assert stopped.status_code == 200, stopped.text
+        assert stopped.json()["status"] == "cancelled"
+        assert stopped.json()["content"].startswith(reply_text(seen))
+        assert "word119" not in stopped.json()["content"]
