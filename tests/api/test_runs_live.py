@@ -166,3 +166,18 @@ async def test_one_reply_per_chat_and_a_cap_per_user(
     assert (await browser.get(f"/api/chats/{chats[3]}/messages")).json()["messages"] == []
     for chat_id in chats[:3]:
         await browser.post(f"/api/chats/{chat_id}/stop")
+
+
+async def test_a_reply_being_written_cannot_be_deleted(browser: httpx.AsyncClient) -> None:
+    chat_id = await _chat(browser)
+    body = {"model": "echo", "messages": [{"role": "user", "content": QUESTION}]}
+    parts, _ = await _read_some(
+        browser, "POST", f"/api/chats/{chat_id}/completion", deltas=1, json=body
+    )
+    reply_id = parts[0]["messageId"]
+
+    refused = await browser.delete(f"/api/chats/{chat_id}/messages/{reply_id}")
+
+    assert refused.status_code == 409
+    await browser.post(f"/api/chats/{chat_id}/stop")
+    assert (await browser.delete(f"/api/chats/{chat_id}/messages/{reply_id}")).status_code == 200

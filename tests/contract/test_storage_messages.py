@@ -373,7 +373,8 @@ async def test_fail_stale_ends_replies_by_age_of_their_last_write_keeping_text(
     now = seed.now()
 
     async with storage.write() as uow:
-        assert await uow.messages.fail_stale(t - timedelta(minutes=1), "Interrupted", now) == 2
+        stale = await uow.messages.fail_stale(t - timedelta(minutes=1), "Interrupted", now)
+        assert sorted(stale) == sorted([never.id, silent.id])
     async with storage.read() as uow:
         found = {m.id: await uow.messages.get(m.chat_id, m.id) for m in (never, beating, silent)}
         assert await uow.messages.get(at_cut.chat_id, at_cut.id) == at_cut
@@ -387,4 +388,4 @@ async def test_fail_stale_ends_replies_by_age_of_their_last_write_keeping_text(
 
     assert found == {never.id: failed(never), beating.id: beating, silent.id: failed(silent)}
     async with storage.write() as uow:
-        assert await uow.messages.fail_stale(t - timedelta(minutes=1), "Interrupted", now) == 0
+        assert await uow.messages.fail_stale(t - timedelta(minutes=1), "Interrupted", now) == []

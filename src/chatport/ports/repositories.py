@@ -139,10 +139,10 @@ class MessageRepository(Protocol):
         longer streaming, so a late writer never overwrites an ended reply."""
         ...
 
-    async def fail_stale(self, before: datetime, error: str, at: datetime) -> int:
+    async def fail_stale(self, before: datetime, error: str, at: datetime) -> list[str]:
         """Mark replies still ``streaming`` whose last write (``updated_at``, else
         ``created_at``) is older than ``before`` as failed with ``error``, keeping
-        their text; return how many."""
+        their text; return their ids."""
         ...
 
 

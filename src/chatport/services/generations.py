@@ -4,6 +4,7 @@ after a crash. The runs themselves live in ``runs.RunRegistry``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -45,6 +46,8 @@ from chatport.services.runs import INTERRUPTED, RunRegistry
 log = logging.getLogger("chatport.generations")
 
 _MILLISECOND = timedelta(milliseconds=1)
+# The id of the end given to a run whose owner died: above any id a run reaches.
+ABANDONED_EVENT_ID = 2**31 - 1
 ALREADY_RUNNING = "A reply is already being generated in this chat"
 NOTHING_RUNNING = "No reply is being generated in this chat"
 
@@ -111,23 +114,57 @@ class GenerationService:
         self._shared_bus = shared_bus
         self._policy = msgspec.structs.replace(COMPLETIONS, limit=self._limits.per_minute)
         self.runs = RunRegistry(storage, bus, clock, self._limits.checkpoint_every)
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def open(self) -> int:
         """Fail the replies left streaming by a dead owner; start checkpointing.
 
         Alone (no shared bus) every such reply is dead: this process is its only
         possible owner. With a shared bus, other instances' runs are alive while
-        their heartbeat is fresh.
+        their heartbeat is fresh, and the sweep goes on every half a staleness
+        period, since a dead instance may never come back to tidy up.
         """
-        now = self._clock.now()
-        before = now - timedelta(seconds=self._limits.stale_after) if self._shared_bus else now
-        async with self._storage.write() as uow:
-            failed = await uow.messages.fail_stale(before, INTERRUPTED, now)
+        failed = await self._sweep(alone=not self._shared_bus)
         await self.runs.open()
+        if self._shared_bus:
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="stale-sweeper")
         return failed
 
     async def aclose(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self.runs.aclose()
+
+    async def _sweep(self, *, alone: bool = False) -> int:
+        now = self._clock.now()
+        before = now if alone else now - timedelta(seconds=self._limits.stale_after)
+        async with self._storage.write() as uow:
+            failed = await uow.messages.fail_stale(before, INTERRUPTED, now)
+        for run_id in failed:
+            # Readers of a dead run would wait for an end that never comes: give
+            # them one, numbered past anything its owner could have sent.
+            with contextlib.suppress(Exception):
+                await self._bus.publish(
+                    run_id,
+                    RunEvent(
+                        id=ABANDONED_EVENT_ID,
+                        kind=RunEventKind.ERROR,
+                        message_id=run_id,
+                        error_code="interrupted",
+                        error_message=INTERRUPTED,
+                    ),
+                )
+        return len(failed)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._limits.stale_after / 2)
+            try:
+                await self._sweep()
+            except Exception:
+                log.exception("sweeping interrupted replies failed")
 
     async def complete(self, user: User, chat_id: str, model_ref: str, turn: UserTurn) -> Started:
         """Store the user's message (unless stored) and start a reply to it."""

@@ -8,7 +8,7 @@ import msgspec
 
 from chatport.domain.chats import title_from_text
 from chatport.domain.errors import AlreadyExists, Conflict, NotFound
-from chatport.domain.messages import Message, MessageRole, check_content
+from chatport.domain.messages import Message, MessageRole, MessageStatus, check_content
 from chatport.domain.users import User
 from chatport.ports.clock import Clock, IdGenerator
 from chatport.ports.repositories import Storage
@@ -69,5 +69,9 @@ class MessageService:
     async def delete(self, user: User, chat_id: str, message_id: str) -> None:
         async with self._storage.write() as uow:
             await owned_chat(uow, user, chat_id)
-            if not await uow.messages.delete(chat_id, message_id):
+            message = await uow.messages.get(chat_id, message_id)
+            if message is None:
                 raise NotFound("Message not found")
+            if message.status is MessageStatus.STREAMING:
+                raise Conflict("This reply is still being written; stop it first")
+            await uow.messages.delete(chat_id, message_id)

@@ -430,6 +430,7 @@ WHERE id = $1 AND chat_id = $2 AND status = 'streaming'
 _FAIL_STALE = """
 UPDATE messages SET status = 'failed', error = $2, updated_at = $3
 WHERE status = 'streaming' AND coalesce(updated_at, created_at) < $1
+RETURNING id
 """
 
 
@@ -545,8 +546,8 @@ class PostgresMessageRepository:
         )
         return changed_count(status) > 0
 
-    async def fail_stale(self, before: datetime, error: str, at: datetime) -> int:
-        return changed_count(await self._conn.execute(_FAIL_STALE, before, error, at))
+    async def fail_stale(self, before: datetime, error: str, at: datetime) -> list[str]:
+        return [row[0] for row in await self._conn.fetch(_FAIL_STALE, before, error, at)]
 
 
 # --- folders ---------------------------------------------------------------------

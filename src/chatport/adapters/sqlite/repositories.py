@@ -446,6 +446,7 @@ WHERE id = ? AND chat_id = ? AND status = 'streaming'
 _FAIL_STALE = """
 UPDATE messages SET status = 'failed', error = ?, updated_at = ?
 WHERE status = 'streaming' AND coalesce(updated_at, created_at) < ?
+RETURNING id
 """
 
 
@@ -559,9 +560,9 @@ class SqliteMessageRepository:
         )
         return await write_count(self._conn, _FINISH_MESSAGE, params) > 0
 
-    async def fail_stale(self, before: datetime, error: str, at: datetime) -> int:
+    async def fail_stale(self, before: datetime, error: str, at: datetime) -> list[str]:
         params = (error, to_ms(at), to_ms(before))
-        return await write_count(self._conn, _FAIL_STALE, params)
+        return [row[0] for row in await select_all(self._conn, _FAIL_STALE, params)]
 
 
 # --- folders ---------------------------------------------------------------------
