@@ -9,7 +9,7 @@ import msgspec
 
 from chatport.adapters.llm.errors import classify, describe, unreadable
 from chatport.adapters.llm.framing import SSEDecoder
-from chatport.adapters.llm.transport import HttpTransport
+from chatport.adapters.llm.transport import HttpTransport, TransportClient
 from chatport.domain.generation import (
     CompletionRequest,
     Finished,
@@ -75,7 +75,7 @@ _FINISH = {
 }
 
 
-class AnthropicClient:
+class AnthropicClient(TransportClient):
     """``LLMClient`` over ``POST {base_url}/messages`` with ``stream: true``.
 
     ``base_url`` is like ``https://api.anthropic.com/v1``. The system prompt (and any
@@ -106,22 +106,8 @@ class AnthropicClient:
         if api_key:
             self._headers["x-api-key"] = api_key
 
-    @property
-    def is_closed(self) -> bool:
-        return self._transport.is_closed
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
-
-    async def aclose_when_idle(self) -> None:
-        await self._transport.aclose_when_idle()
-
     async def list_models(self) -> list[RemoteModel]:
-        body = await self._transport.get(self._models_url, self._headers, secret=self._api_key)
-        try:
-            models = _MODELS.decode(body).data
-        except msgspec.DecodeError as exc:
-            raise MalformedStream(f"The provider's model list is not readable: {exc}") from None
+        models = (await self._get_json(self._models_url, self._headers, _MODELS)).data
         return [RemoteModel(model_id=m.id, display_name=m.display_name) for m in models]
 
     async def stream_chat(self, request: CompletionRequest) -> AsyncIterator[LLMEvent]:

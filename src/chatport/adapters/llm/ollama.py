@@ -9,7 +9,7 @@ import msgspec
 
 from chatport.adapters.llm.errors import classify, describe, unreadable
 from chatport.adapters.llm.framing import NDJSONDecoder
-from chatport.adapters.llm.transport import HttpTransport
+from chatport.adapters.llm.transport import HttpTransport, TransportClient
 from chatport.domain.generation import (
     CompletionRequest,
     Finished,
@@ -49,7 +49,7 @@ _ENCODE = msgspec.json.Encoder().encode
 _FINISH = {"stop": FinishReason.STOP, "length": FinishReason.LENGTH}
 
 
-class OllamaClient:
+class OllamaClient(TransportClient):
     """``LLMClient`` over Ollama's native ``POST {base_url}/api/chat``.
 
     ``base_url`` is the server's root (``http://127.0.0.1:11434``); a trailing
@@ -69,22 +69,8 @@ class OllamaClient:
         if api_key:
             self._headers["authorization"] = f"Bearer {api_key}"
 
-    @property
-    def is_closed(self) -> bool:
-        return self._transport.is_closed
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
-
-    async def aclose_when_idle(self) -> None:
-        await self._transport.aclose_when_idle()
-
     async def list_models(self) -> list[RemoteModel]:
-        body = await self._transport.get(self._tags_url, self._headers, secret=self._api_key)
-        try:
-            models = _TAGS.decode(body).models
-        except msgspec.DecodeError as exc:
-            raise MalformedStream(f"The provider's model list is not readable: {exc}") from None
+        models = (await self._get_json(self._tags_url, self._headers, _TAGS)).models
         return [RemoteModel(model_id=m.name, display_name=m.name) for m in models]
 
     async def stream_chat(self, request: CompletionRequest) -> AsyncIterator[LLMEvent]:

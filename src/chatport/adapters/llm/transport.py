@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+import msgspec
 
 from chatport.adapters.llm.errors import status_error
 from chatport.domain.generation import (
@@ -247,3 +248,30 @@ async def _first_batch(chunks: AsyncIterator[bytes], feed: Callable[[bytes], lis
         if batch:
             return batch
     return []
+
+
+class TransportClient:
+    """What every HTTP adapter shares: its transport's lifecycle, and reading a JSON
+    answer that must have a shape."""
+
+    _transport: HttpTransport
+    _api_key: str | None
+
+    @property
+    def is_closed(self) -> bool:
+        return self._transport.is_closed
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    async def aclose_when_idle(self) -> None:
+        await self._transport.aclose_when_idle()
+
+    async def _get_json(
+        self, url: str, headers: dict[str, str], decoder: msgspec.json.Decoder[T]
+    ) -> T:
+        body = await self._transport.get(url, headers, secret=self._api_key)
+        try:
+            return decoder.decode(body)
+        except msgspec.DecodeError as exc:
+            raise MalformedStream(f"The provider's model list is not readable: {exc}") from None
