@@ -7,12 +7,39 @@ import asyncio
 import contextlib
 import sys
 
+import structlog
+
 from chatport.config import Settings, load_settings
 from chatport.http.logs import configure_logging
 
 
+def _raise_open_files_limit(settings: Settings) -> None:
+    """Each open stream holds two sockets (client and provider): lift the soft limit
+    on open files to the hard one, and say so when even that is short."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    needed = 2 * settings.runs_per_process + 256
+    if soft < needed:
+        structlog.get_logger("chatport").warning(
+            "open_files_limit_low",
+            limit=soft,
+            needed=needed,
+            hint="raise the hard limit (ulimit -Hn) or lower CHATPORT_RUNS_PER_PROCESS",
+        )
+
+
 def _serve(settings: Settings) -> int:
     import uvicorn
+
+    _raise_open_files_limit(settings)
 
     from chatport.bootstrap import create_app
 

@@ -389,3 +389,44 @@ async def test_fail_stale_ends_replies_by_age_of_their_last_write_keeping_text(
     assert found == {never.id: failed(never), beating.id: beating, silent.id: failed(silent)}
     async with storage.write() as uow:
         assert await uow.messages.fail_stale(t - timedelta(minutes=1), "Interrupted", now) == []
+
+
+async def test_progress_and_ends_of_many_replies_in_one_call(seed: Seed, storage: Storage) -> None:
+    chats = [await _chat(seed) for _ in range(3)]
+    live, other, ended = [await _reply(seed, chat) for chat in chats]
+    async with storage.write() as uow:
+        assert await uow.messages.finish(
+            msgspec.structs.replace(ended, status=MessageStatus.COMPLETE, content="done")
+        )
+    at = seed.now() + timedelta(seconds=3)
+
+    async with storage.write() as uow:
+        await uow.messages.save_progress_many(
+            [(live.id, "Hel"), (other.id, "Wor"), (ended.id, "late")], at
+        )
+    async with storage.read() as uow:
+        assert (await uow.messages.get(live.chat_id, live.id)).content == "Hel"  # type: ignore[union-attr]
+        after_end = await uow.messages.get(ended.chat_id, ended.id)
+        assert after_end is not None and after_end.content == "done"  # an ended reply stays
+        assert (await uow.messages.get(other.chat_id, other.id)).updated_at == at  # type: ignore[union-attr]
+
+    finals = [
+        msgspec.structs.replace(
+            live,
+            content="Hello",
+            status=MessageStatus.COMPLETE,
+            updated_at=at,
+            usage=Usage(prompt_tokens=3, completion_tokens=2),
+        ),
+        msgspec.structs.replace(
+            other, content="Wor", status=MessageStatus.FAILED, error="cut", updated_at=at
+        ),
+        msgspec.structs.replace(ended, content="overwritten?", updated_at=at),
+    ]
+    async with storage.write() as uow:
+        await uow.messages.finish_many(finals)
+    async with storage.read() as uow:
+        stored = [await uow.messages.get(m.chat_id, m.id) for m in finals]
+        assert await uow.messages.count_streaming(chats[0].user_id) == 0
+    assert stored[:2] == finals[:2]
+    assert stored[2] is not None and stored[2].content == "done"

@@ -8,6 +8,7 @@ driver's errors into ``StorageUnavailable`` (cannot reach the database) or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
@@ -137,6 +138,15 @@ class MessageRepository(Protocol):
         """Write a streaming reply's end: content, status, model, usage, error and
         ``updated_at`` of ``message``. False (and nothing written) when it is no
         longer streaming, so a late writer never overwrites an ended reply."""
+        ...
+
+    async def save_progress_many(self, progress: Sequence[tuple[str, str]], at: datetime) -> None:
+        """``save_progress`` for many ``(message_id, content)`` at once, in one round
+        trip: the checkpoint of every run a process owns."""
+        ...
+
+    async def finish_many(self, messages: Sequence[Message]) -> None:
+        """``finish`` for many replies at once, in one round trip."""
         ...
 
     async def fail_stale(self, before: datetime, error: str, at: datetime) -> list[str]:

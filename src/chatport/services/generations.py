@@ -182,39 +182,65 @@ class GenerationService:
     ) -> Started:
         if len(self.runs) >= self._limits.per_process:
             raise Overloaded("The server is busy with other replies; try again in a moment")
-        if turn is None and not model_ref:
-            async with self._storage.read() as uow:
-                await owned_chat(uow, user, chat_id)
-                model_ref = (await _last_reply(uow, chat_id)).model
+        # Checks and history are read outside the single writer's lock (SQLite): the
+        # write below is short. The database still refuses a second reply in a chat
+        # (a unique index); only the per-user cap can be passed by a race.
+        async with self._storage.read() as uow:
+            chat = await owned_chat(uow, user, chat_id)
+            await self._check_capacity(uow, user, chat)
+            history = await uow.messages.recent(chat.id, limit=self._limits.history_max)
+            turn_stored = bool(
+                turn and turn.id and await uow.messages.get(chat.id, turn.id) is not None
+            )
+        replaced = _last_reply(history) if turn is None else None
+        model_ref = model_ref or (replaced.model if replaced else None)
         if not model_ref:
             raise InvalidInput("Choose a model")
         choice = await self._models.resolve(model_ref)
         refuse_unless(await self._limiter.hit(f"user:{user.id}", self._policy), "replies requested")
-        async with self._storage.write() as uow:
-            chat = await owned_chat(uow, user, chat_id)
-            await self._check_capacity(uow, user, chat)
-            if turn is None:
-                last = await _last_reply(uow, chat_id)
-                await uow.messages.delete(chat_id, last.id)
-            auto_title = None
-            if turn is not None:
-                auto_title = await self._store_turn(uow, chat, turn)
-            assistant = Message(
-                id=self._ids.new_id(),
+        now = self._clock.now()
+        question = None
+        if turn is not None and not turn_stored:
+            question = Message(
+                id=turn.id or self._ids.new_id(),
                 chat_id=chat.id,
-                role=MessageRole.ASSISTANT,
-                content="",
-                model=choice.model.model_id,
-                status=MessageStatus.STREAMING,
-                # A millisecond after the question it answers: history is ordered by
-                # time, then id, and a client's id may sort before ours.
-                created_at=self._clock.now() + _MILLISECOND,
+                role=MessageRole.USER,
+                content=turn.content,
+                created_at=now,
             )
+        assistant = Message(
+            id=self._ids.new_id(),
+            chat_id=chat.id,
+            role=MessageRole.ASSISTANT,
+            content="",
+            model=choice.model.model_id,
+            status=MessageStatus.STREAMING,
+            # A millisecond after the question it answers: history is ordered by
+            # time, then id, and a client's id may sort before ours.
+            created_at=now + _MILLISECOND,
+        )
+        auto_title = None
+        async with self._storage.write() as uow:
+            if replaced is not None:
+                await uow.messages.delete(chat.id, replaced.id)
+            if turn is not None:
+                chat = await owned_chat(uow, user, chat_id)  # as it is now, to save it
+                auto_title = None if chat.title else title_from_text(turn.content)
+                await uow.chats.save(
+                    msgspec.structs.replace(chat, title=chat.title or auto_title, updated_at=now)
+                )
+            if question is not None:
+                try:
+                    await uow.messages.add(question)
+                except AlreadyExists as exc:  # the id is taken in another chat
+                    raise Conflict("A message with this id already exists") from exc
             try:
                 await uow.messages.add(assistant)
-            except AlreadyExists as exc:  # another instance started one meanwhile
+            except AlreadyExists as exc:  # another request started one meanwhile
                 raise Conflict(ALREADY_RUNNING) from exc
-            history = await uow.messages.recent(chat.id, limit=self._limits.history_max)
+        history = [m for m in history if replaced is None or m.id != replaced.id]
+        if question is not None:
+            history.append(question)
         request = _prompt(chat, history, assistant.id, choice)
         client = self._gateway.client_for(self._providers.endpoint(choice.provider))
         try:
@@ -244,29 +270,6 @@ class GenerationService:
                 f"You already have {self._limits.per_user} replies being written; "
                 "wait for one to finish or stop it"
             )
-
-    async def _store_turn(self, uow: UnitOfWork, chat: Chat, turn: UserTurn) -> str | None:
-        """Store the user's message unless its id is stored; the chat moves to the
-        top of the list, and takes its first title from it. Returns that title."""
-        now = self._clock.now()
-        if turn.id is None or await uow.messages.get(chat.id, turn.id) is None:
-            try:
-                await uow.messages.add(
-                    Message(
-                        id=turn.id or self._ids.new_id(),
-                        chat_id=chat.id,
-                        role=MessageRole.USER,
-                        content=turn.content,
-                        created_at=now,
-                    )
-                )
-            except AlreadyExists as exc:  # the id is taken in another chat
-                raise Conflict("A message with this id already exists") from exc
-        auto_title = title_from_text(turn.content) if not chat.title else None
-        await uow.chats.save(
-            msgspec.structs.replace(chat, title=chat.title or auto_title, updated_at=now)
-        )
-        return auto_title
 
     async def _abandon(self, assistant: Message) -> None:
         failed = msgspec.structs.replace(
@@ -354,8 +357,7 @@ class GenerationService:
         return make_title
 
 
-async def _last_reply(uow: UnitOfWork, chat_id: str) -> Message:
-    history = await uow.messages.recent(chat_id, limit=1)
+def _last_reply(history: list[Message]) -> Message:
     if not history or history[-1].role is not MessageRole.ASSISTANT:
         raise Conflict("There is no reply to regenerate")
     return history[-1]

@@ -3,8 +3,8 @@ stream bus, while one checkpointer writes their partial text to storage.
 
 A run is an asyncio task, detached from the HTTP request that started it. Its
 events go to the bus first (readers see them at once) and to storage about once
-a second, in one transaction for every run that changed, so a thousand runs cost
-one write a second rather than a thousand.
+a second, in one statement for every run that changed, so a thousand runs cost
+one write a second rather than a thousand; their ends are group-committed too.
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ class RunRegistry:
         self._checkpoint_every = checkpoint_every
         self._runs: dict[str, Run] = {}
         self._checkpointer: asyncio.Task[None] | None = None
+        self._ends: list[tuple[Message, asyncio.Future[None]]] = []
+        self._end_writer: asyncio.Task[None] | None = None
         self._closing = False
 
     def __len__(self) -> int:
@@ -190,8 +192,7 @@ class RunRegistry:
         self, run: Run, final: Message, reason: FinishReason, error_code: str | None
     ) -> None:
         try:
-            async with self._storage.write() as uow:
-                await uow.messages.finish(final)
+            await self._store_end(final)
         except Exception:
             log.exception("could not store the end of a reply", extra={"run_id": final.id})
         try:
@@ -210,6 +211,31 @@ class RunRegistry:
                 )
         except Exception:
             log.exception("could not announce the end of a reply", extra={"run_id": final.id})
+
+    async def _store_end(self, final: Message) -> None:
+        """Group commit: the ends that arrive while one write runs go together in
+        the next, so a burst of finishing replies costs a few transactions, not one
+        each (SQLite has a single writer)."""
+        done = asyncio.get_running_loop().create_future()
+        self._ends.append((final, done))
+        if self._end_writer is None or self._end_writer.done():
+            self._end_writer = asyncio.create_task(self._write_ends())
+        await done
+
+    async def _write_ends(self) -> None:
+        while self._ends:
+            batch, self._ends = self._ends, []
+            try:
+                async with self._storage.write() as uow:
+                    await uow.messages.finish_many([message for message, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - every waiter gets it and logs it
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
     async def _publish(self, run: Run, **fields: object) -> None:
         event = RunEvent(id=run.next_id, message_id=run.message.id, **fields)  # type: ignore[arg-type]
@@ -230,9 +256,9 @@ class RunRegistry:
                 run.dirty = False
             try:
                 now = self._clock.now()
+                progress = [(run.message.id, run.text()) for run in due]
                 async with self._storage.write() as uow:
-                    for run in due:
-                        await uow.messages.save_progress(run.message.id, run.text(), now)
+                    await uow.messages.save_progress_many(progress, now)
             except Exception:
                 log.exception("checkpoint failed; retrying next tick")
                 for run in due:

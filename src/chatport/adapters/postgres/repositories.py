@@ -14,7 +14,9 @@ in ``providers``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -427,6 +429,23 @@ SET content = $3, status = $4, model = $5, prompt_tokens = $6, completion_tokens
     error = $8, updated_at = $9
 WHERE id = $1 AND chat_id = $2 AND status = 'streaming'
 """
+
+
+def _finish_params(message: Message) -> tuple[Any, ...]:
+    usage = message.usage
+    return (
+        message.id,
+        message.chat_id,
+        message.content,
+        message.status.value,
+        message.model,
+        None if usage is None else usage.prompt_tokens,
+        None if usage is None else usage.completion_tokens,
+        message.error,
+        message.updated_at,
+    )
+
+
 _FAIL_STALE = """
 UPDATE messages SET status = 'failed', error = $2, updated_at = $3
 WHERE status = 'streaming' AND coalesce(updated_at, created_at) < $1
@@ -531,20 +550,16 @@ class PostgresMessageRepository:
         return changed_count(status) > 0
 
     async def finish(self, message: Message) -> bool:
-        usage = message.usage
-        status = await self._conn.execute(
-            _FINISH_MESSAGE,
-            message.id,
-            message.chat_id,
-            message.content,
-            message.status.value,
-            message.model,
-            None if usage is None else usage.prompt_tokens,
-            None if usage is None else usage.completion_tokens,
-            message.error,
-            message.updated_at,
-        )
+        status = await self._conn.execute(_FINISH_MESSAGE, *_finish_params(message))
         return changed_count(status) > 0
+
+    async def save_progress_many(self, progress: Sequence[tuple[str, str]], at: datetime) -> None:
+        await self._conn.executemany(
+            _SAVE_PROGRESS, [(message_id, content, at) for message_id, content in progress]
+        )
+
+    async def finish_many(self, messages: Sequence[Message]) -> None:
+        await self._conn.executemany(_FINISH_MESSAGE, [_finish_params(m) for m in messages])
 
     async def fail_stale(self, before: datetime, error: str, at: datetime) -> list[str]:
         return [row[0] for row in await self._conn.fetch(_FAIL_STALE, before, error, at)]

@@ -13,6 +13,7 @@ errors into domain ones.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -443,6 +444,23 @@ SET content = ?, status = ?, model = ?, prompt_tokens = ?, completion_tokens = ?
     updated_at = ?
 WHERE id = ? AND chat_id = ? AND status = 'streaming'
 """
+
+
+def _finish_params(message: Message) -> tuple[Any, ...]:
+    usage = message.usage
+    return (
+        message.content,
+        message.status.value,
+        message.model,
+        None if usage is None else usage.prompt_tokens,
+        None if usage is None else usage.completion_tokens,
+        message.error,
+        ms_or_none(message.updated_at),
+        message.id,
+        message.chat_id,
+    )
+
+
 _FAIL_STALE = """
 UPDATE messages SET status = 'failed', error = ?, updated_at = ?
 WHERE status = 'streaming' AND coalesce(updated_at, created_at) < ?
@@ -546,19 +564,16 @@ class SqliteMessageRepository:
         return await write_count(self._conn, _SAVE_PROGRESS, params) > 0
 
     async def finish(self, message: Message) -> bool:
-        usage = message.usage
-        params = (
-            message.content,
-            message.status.value,
-            message.model,
-            None if usage is None else usage.prompt_tokens,
-            None if usage is None else usage.completion_tokens,
-            message.error,
-            ms_or_none(message.updated_at),
-            message.id,
-            message.chat_id,
+        return await write_count(self._conn, _FINISH_MESSAGE, _finish_params(message)) > 0
+
+    async def save_progress_many(self, progress: Sequence[tuple[str, str]], at: datetime) -> None:
+        moment = to_ms(at)
+        await self._conn.executemany(
+            _SAVE_PROGRESS, [(content, moment, message_id) for message_id, content in progress]
         )
-        return await write_count(self._conn, _FINISH_MESSAGE, params) > 0
+
+    async def finish_many(self, messages: Sequence[Message]) -> None:
+        await self._conn.executemany(_FINISH_MESSAGE, [_finish_params(m) for m in messages])
 
     async def fail_stale(self, before: datetime, error: str, at: datetime) -> list[str]:
         params = (error, to_ms(at), to_ms(before))
