@@ -178,6 +178,10 @@ async def test_default_model_and_custom_models(admin: Client, openai: FakeOpenAI
     assert (await admin.get("/api/admin/models/999999")).status_code == 404
     assert (await admin.delete(f"/api/admin/models/{model_pk}")).status_code == 200
     assert (await admin.get(f"/api/admin/models/{model_pk}")).status_code == 404
+    audit = (await admin.get("/api/admin/audit-log")).json()["logs"]
+    model_actions = [e["action"] for e in audit if str(e.get("target", "")).startswith("model:")]
+    assert model_actions.count("model_deleted") == 1
+    assert model_actions.count("model_changed") >= 2  # created, made default
 
 
 async def test_available_kinds(admin: Client) -> None:

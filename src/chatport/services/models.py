@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
+from chatport.domain.audit import AuditAction, AuditEntry
 from chatport.domain.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
 from chatport.domain.providers import (
     Model,
@@ -14,6 +15,7 @@ from chatport.domain.providers import (
     Provider,
     split_model_ref,
 )
+from chatport.domain.users import ClientInfo, User
 from chatport.ports.clock import Clock
 from chatport.ports.repositories import Storage, UnitOfWork
 
@@ -37,7 +39,7 @@ class ModelService:
     """Rules: users see enabled models of enabled providers only; a bare model id
     that several providers offer resolves to the default among them, else the first
     provider's, and ``<provider name>:<model id>`` picks one; at most one default
-    per model type."""
+    per model type; every admin change goes to the audit log."""
 
     def __init__(self, storage: Storage, clock: Clock) -> None:
         self._storage = storage
@@ -77,7 +79,12 @@ class ModelService:
             return await _existing(uow, model_pk)
 
     async def create(
-        self, provider_id: int, model_id: str, display_name: str | None = None
+        self,
+        admin: User,
+        client: ClientInfo,
+        provider_id: int,
+        model_id: str,
+        display_name: str | None = None,
     ) -> AdminModel:
         """A model the provider does not list (a fine-tune, a private deployment)."""
         model_id = model_id.strip()
@@ -99,9 +106,12 @@ class ModelService:
                 )
             except AlreadyExists as exc:
                 raise InvalidInput(f"{provider.name} already has a model {model_id}") from exc
+            await self._audit(uow, admin, client, AuditAction.MODEL_CHANGED, model, "created")
         return AdminModel(model=model, provider=provider)
 
-    async def update(self, model_pk: int, change: ModelChange) -> AdminModel:
+    async def update(
+        self, admin: User, client: ClientInfo, model_pk: int, change: ModelChange
+    ) -> AdminModel:
         async with self._storage.write() as uow:
             found = await _existing(uow, model_pk)
             model = found.model
@@ -118,15 +128,37 @@ class ModelService:
                 model = msgspec.structs.replace(model, is_default=True)
             elif change.is_default is False and model.is_default:
                 raise _invalid("isDefault", "Choose another default model instead")
+            await self._audit(uow, admin, client, AuditAction.MODEL_CHANGED, model, "changed")
         return AdminModel(model=model, provider=found.provider)
 
-    async def set_default(self, model_pk: int) -> AdminModel:
-        return await self.update(model_pk, ModelChange(is_default=True))
+    async def set_default(self, admin: User, client: ClientInfo, model_pk: int) -> AdminModel:
+        return await self.update(admin, client, model_pk, ModelChange(is_default=True))
 
-    async def delete(self, model_pk: int) -> None:
+    async def delete(self, admin: User, client: ClientInfo, model_pk: int) -> None:
         async with self._storage.write() as uow:
-            await _existing(uow, model_pk)
+            found = await _existing(uow, model_pk)
             await uow.models.delete(model_pk)
+            await self._audit(uow, admin, client, AuditAction.MODEL_DELETED, found.model, "")
+
+    async def _audit(
+        self,
+        uow: UnitOfWork,
+        admin: User,
+        client: ClientInfo,
+        action: AuditAction,
+        model: Model,
+        what: str,
+    ) -> None:
+        await uow.audit.add(
+            AuditEntry(
+                action=action,
+                created_at=self._clock.now(),
+                user_id=admin.id,
+                target=f"model:{model.id}",
+                ip=client.ip,
+                detail=f"{model.model_id} {what}".strip(),
+            )
+        )
 
 
 async def _existing(uow: UnitOfWork, model_pk: int) -> AdminModel:

@@ -186,7 +186,7 @@ class AdminModelsController(Controller):
     ) -> AdminModelEnvelope:
         """A model the provider does not list, by its id."""
         found = await services_of(request).models.create(
-            data.provider_id, data.model_id, data.display_name
+            admin, client_info(request), data.provider_id, data.model_id, data.display_name
         )
         return AdminModelEnvelope(model=admin_model_out(found))
 
@@ -209,19 +209,21 @@ class AdminModelsController(Controller):
         change = ModelChange(
             display_name=data.display_name, enabled=data.enabled, is_default=data.is_default
         )
-        found = await services_of(request).models.update(model_pk, change)
+        found = await services_of(request).models.update(
+            admin, client_info(request), model_pk, change
+        )
         return AdminModelEnvelope(model=admin_model_out(found))
 
     @put("/{model_pk:int}/default")
     async def set_default(
         self, request: Request[Any, Any, Any], admin: AuthUser, model_pk: FromPath[int]
     ) -> AdminModelEnvelope:
-        found = await services_of(request).models.set_default(model_pk)
+        found = await services_of(request).models.set_default(admin, client_info(request), model_pk)
         return AdminModelEnvelope(model=admin_model_out(found))
 
     @delete("/{model_pk:int}", status_code=200)
     async def delete_model(
         self, request: Request[Any, Any, Any], admin: AuthUser, model_pk: FromPath[int]
     ) -> Success:
-        await services_of(request).models.delete(model_pk)
+        await services_of(request).models.delete(admin, client_info(request), model_pk)
         return Success()
