@@ -31,6 +31,8 @@ from tests.fakes.server import serve, serve_in_thread
 from tests.fakes.wire import AnthropicWire, ErrorKind, OllamaWire, Wire
 
 Interruption = Literal["cut", "end", "malformed", "error", "hang"]
+# Waits up to this long are slept whole before looking whether the client went.
+_SHORT_SLEEP = 0.1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,7 +264,14 @@ async def _watch(receive: Any, record: RecordedRequest, gone: asyncio.Event) -> 
 
 
 async def _sleep(gone: asyncio.Event, seconds: float) -> bool:
-    """Sleep, unless the client goes away first; whether it went."""
+    """Sleep, unless the client goes away first; whether it went.
+
+    Token gaps are short, so they are slept whole and the client checked after: a
+    task per token (``wait_for``) was most of the fake's CPU at a thousand streams.
+    Long waits (a slow first byte, a hang) wake when the client goes."""
+    if seconds <= _SHORT_SLEEP:
+        await asyncio.sleep(seconds)
+        return gone.is_set()
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(gone.wait(), seconds)
     return gone.is_set()

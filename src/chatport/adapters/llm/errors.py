@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import httpx
 import msgspec
 
 from chatport.domain.generation import (
@@ -160,18 +160,24 @@ def _status_of(code: str) -> int | None:
 
 
 def status_error(
-    response: httpx.Response, *, model: str | None, secret: str | None
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    model: str | None,
+    secret: str | None,
 ) -> ProviderError:
-    """The error for a response that is not a 2xx; its body must have been read."""
-    message, code = error_detail(response.content, secret)
-    retry = retry_after(response.headers) if response.status_code == 429 else None
-    return classify(response.status_code, message, code, model=model, retry_after=retry)
+    """The error for an answer that is not a 2xx, from its status, headers and body."""
+    message, code = error_detail(body, secret)
+    retry = retry_after(headers) if status == 429 else None
+    return classify(status, message, code, model=model, retry_after=retry)
 
 
-def retry_after(headers: httpx.Headers) -> float | None:
+def retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait, from ``Retry-After`` (seconds or an HTTP date),
     ``retry-after-ms``, OpenAI's ``x-ratelimit-reset-*`` (``1m30s``) or Anthropic's
-    ``anthropic-ratelimit-*-reset`` (RFC 3339)."""
+    ``anthropic-ratelimit-*-reset`` (RFC 3339). ``headers`` look names up without
+    regard to case, as HTTP clients' header maps do."""
     if value := headers.get("retry-after-ms"):
         seconds = _number(value)
         if seconds is not None:
@@ -187,7 +193,8 @@ def retry_after(headers: httpx.Headers) -> float | None:
     waits += [
         _until_iso(value)
         for name, value in headers.items()
-        if name.startswith("anthropic-ratelimit-") and name.endswith("-reset")
+        if (lowered := name.lower()).startswith("anthropic-ratelimit-")
+        and lowered.endswith("-reset")
     ]
     return max(waits) if waits else None
 

@@ -21,7 +21,7 @@ class _OwnedClient(LLMClient, Protocol):
 
 
 class HttpxLLMGateway:
-    """``LLMGateway`` with one pooled ``httpx.AsyncClient`` per provider.
+    """``LLMGateway`` with one pooled HTTP client (``HttpTransport``) per provider.
 
     A client whose endpoint changed (URL, key or protocol), or that is forgotten,
     is closed once the replies streaming through it are done; ``aclose`` closes
