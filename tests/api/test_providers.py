@@ -290,3 +290,31 @@ async def test_the_storage_holds_a_sealed_key(
     assert provider.api_key_ciphertext is not None
     assert provider.api_key_ciphertext.startswith("v1.")
     assert KEY not in provider.api_key_ciphertext
+
+
+async def test_the_chats_system_prompt_leads_the_prompt_in_each_wire_format(
+    admin: Client, openai: FakeOpenAI
+) -> None:
+    await _add(admin, openai)
+    chat_id = (await admin.post("/api/chats", json={})).json()["id"]
+    patched = await admin.patch(f"/api/chats/{chat_id}", json={"systemPrompt": "Answer in French."})
+    assert patched.json()["systemPrompt"] == "Answer in French."
+    assert patched.json()["title"] is None  # left out, left alone
+    for text in ("first", "second"):
+        await admin.post(
+            f"/api/chats/{chat_id}/completion",
+            json={"model": "gpt-fake", "messages": [{"role": "user", "content": text}]},
+        )
+
+    sent = next(
+        r.body
+        for r in openai.requests
+        if r.body and r.body.get("messages", [{}])[-1].get("content") == "second"
+    )
+    roles = [(m["role"], m["content"]) for m in sent["messages"]]
+    assert roles[0] == ("system", "Answer in French.")
+    assert [r for r, _ in roles[1:]] == ["user", "assistant", "user"]
+    assert roles[-1] == ("user", "second")
+    too_long = await admin.patch(f"/api/chats/{chat_id}", json={"systemPrompt": "x" * 20_001})
+    assert too_long.status_code == 400
+    assert (await admin.get(f"/api/chats/{chat_id}")).json()["systemPrompt"] == "Answer in French."

@@ -10,6 +10,7 @@ import msgspec
 from chatport.domain.errors import FieldProblem, InvalidInput
 
 TITLE_MAX = 200
+SYSTEM_PROMPT_MAX = 20_000
 # A title made from the first message is cut short: the list has room for a line.
 AUTO_TITLE_MAX = 80
 
@@ -44,6 +45,23 @@ def check_title(title: str | None) -> str | None:
             ),
         )
     return title
+
+
+def check_system_prompt(prompt: str | None) -> str | None:
+    if prompt is None or not prompt.strip():
+        return None
+    if len(prompt) > SYSTEM_PROMPT_MAX:
+        raise InvalidInput(
+            "Invalid input",
+            (
+                FieldProblem(
+                    "too_long",
+                    f"System prompt must be at most {SYSTEM_PROMPT_MAX:,} characters",
+                    ("systemPrompt",),
+                ),
+            ),
+        )
+    return prompt
 
 
 def title_from_text(text: str) -> str | None:

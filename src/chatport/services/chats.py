@@ -10,6 +10,7 @@ from chatport.domain.chats import (
     Chat,
     SearchResult,
     check_search_query,
+    check_system_prompt,
     check_title,
     search_result,
 )
@@ -75,9 +76,22 @@ class ChatService:
         async with self._storage.read() as uow:
             return await owned_chat(uow, user, chat_id)
 
-    async def rename(self, user: User, chat_id: str, title: str | None) -> Chat:
-        check_title(title)
-        return await self._change(user, chat_id, title=title)
+    async def update(
+        self,
+        user: User,
+        chat_id: str,
+        *,
+        title: str | msgspec.UnsetType | None = msgspec.UNSET,
+        system_prompt: str | msgspec.UnsetType | None = msgspec.UNSET,
+    ) -> Chat:
+        """Rename the chat and set its system prompt (given to the model before the
+        history); what is UNSET stays."""
+        changes: dict[str, object] = {}
+        if not isinstance(title, msgspec.UnsetType):
+            changes["title"] = check_title(title)
+        if not isinstance(system_prompt, msgspec.UnsetType):
+            changes["system_prompt"] = check_system_prompt(system_prompt)
+        return await self._change(user, chat_id, **changes)
 
     async def delete(self, user: User, chat_id: str) -> None:
         await self._change(user, chat_id, deleted_at=self._clock.now())

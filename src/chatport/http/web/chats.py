@@ -9,7 +9,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from chatport.domain.chats import SEARCH_QUERY_MAX, TITLE_MAX
+from chatport.domain.chats import SEARCH_QUERY_MAX, SYSTEM_PROMPT_MAX, TITLE_MAX
 from chatport.domain.errors import Forbidden
 from chatport.domain.messages import CONTENT_MAX, MessageRole
 from chatport.http.auth import AuthUser, current_user, services_of
@@ -29,6 +29,7 @@ from chatport.services.messages import NewMessage
 
 Title = Annotated[str, msgspec.Meta(max_length=TITLE_MAX)]
 Id = Annotated[str, msgspec.Meta(max_length=64)]
+SystemPrompt = Annotated[str, msgspec.Meta(max_length=SYSTEM_PROMPT_MAX)]
 
 
 class CreateChatBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -37,8 +38,11 @@ class CreateChatBody(msgspec.Struct, frozen=True, kw_only=True):
     folder_id: Id | None = None
 
 
-class UpdateChatBody(msgspec.Struct, frozen=True, kw_only=True):
-    title: Title | None = None
+class UpdateChatBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    """Fields left out stay as they are; null clears one."""
+
+    title: Title | msgspec.UnsetType | None = msgspec.UNSET
+    system_prompt: SystemPrompt | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class MemoryBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,7 +114,10 @@ class ChatController(Controller):
         chat_id: FromPath[str],
         data: JSONBody[UpdateChatBody],
     ) -> ChatOut:
-        return chat_out(await services_of(request).chats.rename(user, chat_id, data.title))
+        chat = await services_of(request).chats.update(
+            user, chat_id, title=data.title, system_prompt=data.system_prompt
+        )
+        return chat_out(chat)
 
     @delete("/{chat_id:str}", status_code=200)
     async def delete_chat(

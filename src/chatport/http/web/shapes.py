@@ -79,6 +79,7 @@ class ChatOut(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     archived_at: int | None
     created_at: int
     updated_at: int
+    system_prompt: str | None = None
 
 
 class ChatList(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,6 +102,7 @@ def chat_out(chat: Chat) -> ChatOut:
         archived_at=ms(chat.archived_at),
         created_at=ms_of(chat.created_at),
         updated_at=ms_of(chat.updated_at),
+        system_prompt=chat.system_prompt,
     )
 
 
