@@ -34,6 +34,7 @@ from chatport.services.generations import GenerationLimits, GenerationService
 from chatport.services.messages import MessageService
 from chatport.services.models import ModelService
 from chatport.services.providers import ProviderService
+from chatport.services.tokens import AccessTokenService
 
 log = structlog.get_logger("chatport")
 
@@ -134,8 +135,10 @@ async def build_container(
         if settings.demo_provider and await providers.ensure_demo():
             log.info("demo_provider_added", name="demo")
 
+        token_generator = SecretsTokenGenerator()
+        accounts = AccountService(storage, hasher, token_generator, limiter, clock)
         yield Services(
-            accounts=AccountService(storage, hasher, SecretsTokenGenerator(), limiter, clock),
+            accounts=accounts,
             chats=ChatService(storage, clock, ids),
             messages=MessageService(storage, clock, ids),
             folders=FolderService(storage, clock, ids),
@@ -143,6 +146,7 @@ async def build_container(
             providers=providers,
             models=models,
             generations=generations,
+            tokens=AccessTokenService(storage, accounts, token_generator, clock),
             readiness=readiness,
         )
 

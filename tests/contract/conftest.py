@@ -24,6 +24,7 @@ from chatport.domain.chats import Chat
 from chatport.domain.folders import Folder
 from chatport.domain.messages import Message, MessageRole
 from chatport.domain.providers import Model, NewModel, NewProvider, Provider, ProviderKind
+from chatport.domain.tokens import AccessToken, NewAccessToken
 from chatport.domain.users import NewUser, Role, Session, User
 from chatport.ports.repositories import Storage
 from tests.support import ManualClock
@@ -190,6 +191,17 @@ class Seed:
         async with self.storage.write() as uow:
             await uow.sessions.add(session)
         return session
+
+    async def access_token(self, owner: User, **fields: Any) -> AccessToken:
+        """A v1 token of ``owner`` with every ability and no expiry."""
+        values: dict[str, Any] = {
+            "user_id": owner.id,
+            "name": f"device{next(self._numbers)}",
+            "token_hash": uuid.uuid4().hex * 2,
+            "created_at": self.now(),
+        }
+        async with self.storage.write() as uow:
+            return await uow.access_tokens.add(NewAccessToken(**(values | fields)))
 
 
 @pytest.fixture

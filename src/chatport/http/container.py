@@ -16,6 +16,7 @@ from chatport.services.generations import GenerationService
 from chatport.services.messages import MessageService
 from chatport.services.models import ModelService
 from chatport.services.providers import ProviderService
+from chatport.services.tokens import AccessTokenService
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,5 +29,6 @@ class Services:
     providers: ProviderService
     models: ModelService
     generations: GenerationService
+    tokens: AccessTokenService
     # Raises StorageUnavailable when a backing service does not answer.
     readiness: Callable[[], Awaitable[None]]

@@ -17,7 +17,9 @@ from chatport.domain.audit import AuditEntry
 from chatport.domain.chats import Chat, ChatHit
 from chatport.domain.folders import Folder
 from chatport.domain.messages import Message
+from chatport.domain.preferences import Preferences
 from chatport.domain.providers import Model, ModelChoice, ModelType, NewModel, NewProvider, Provider
+from chatport.domain.tokens import AccessToken, NewAccessToken
 from chatport.domain.users import NewUser, Role, Session, User
 
 
@@ -237,6 +239,40 @@ class ModelRepository(Protocol):
     async def delete(self, model_pk: int) -> bool: ...
 
 
+class AccessTokenRepository(Protocol):
+    async def add(self, new: NewAccessToken) -> AccessToken:
+        """Store a token and return it with its id."""
+        ...
+
+    async def get_with_user(self, token_id: int) -> tuple[AccessToken, User] | None:
+        """The token and its user in one query (this runs on every v1 request)."""
+        ...
+
+    async def list_for_user(self, user_id: int) -> list[AccessToken]:
+        """The user's tokens, newest first."""
+        ...
+
+    async def touch(self, token_id: int, used_at: datetime) -> None: ...
+
+    async def delete(self, user_id: int, token_id: int) -> bool:
+        """Revoke one of the user's tokens; False when the user has no such token."""
+        ...
+
+    async def delete_for_user(self, user_id: int) -> int:
+        """Revoke every token of the user; return how many."""
+        ...
+
+
+class PreferencesRepository(Protocol):
+    async def get(self, user_id: int) -> Preferences | None:
+        """None when the user never saved any."""
+        ...
+
+    async def save(self, preferences: Preferences) -> None:
+        """Insert or replace the user's preferences."""
+        ...
+
+
 class AuditLogRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
 
@@ -256,6 +292,8 @@ class UnitOfWork(Protocol):
     folders: FolderRepository
     providers: ProviderRepository
     models: ModelRepository
+    access_tokens: AccessTokenRepository
+    preferences: PreferencesRepository
     audit: AuditLogRepository
 
 

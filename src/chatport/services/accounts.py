@@ -91,6 +91,26 @@ class AccountService:
         return signed_in
 
     async def login(self, username: str, password: str, client: ClientInfo) -> SignedIn:
+        user = await self.check_credentials(username, password, client)
+        async with self._storage.write() as uow:
+            signed_in = await self._open_session(uow, user, client)
+            await uow.audit.add(
+                AuditEntry(
+                    action=AuditAction.LOGIN,
+                    created_at=self._clock.now(),
+                    user_id=user.id,
+                    ip=client.ip,
+                )
+            )
+        return signed_in
+
+    async def check_credentials(self, username: str, password: str, client: ClientInfo) -> User:
+        """The user whose name and password these are, for any door that logs in.
+
+        Failures count against the IP and the name (5 per 15 minutes each) and go to
+        the audit log; a success clears the name's count. The message never says
+        which of the two was wrong.
+        """
         name = username.strip()
         keys = (f"login:ip:{client.ip}", f"login:user:{name.lower()}")
         for key in keys:
@@ -98,7 +118,6 @@ class AccountService:
         async with self._storage.read() as uow:
             user = await uow.users.get_by_username(name) if name else None
         matches = await self._hasher.verify(user.password_hash if user else None, password)
-        now = self._clock.now()
         if user is None or not matches:
             for key in keys:
                 await self._limiter.hit(key, LOGIN)
@@ -106,7 +125,7 @@ class AccountService:
                 await uow.audit.add(
                     AuditEntry(
                         action=AuditAction.LOGIN_FAILED,
-                        created_at=now,
+                        created_at=self._clock.now(),
                         user_id=user.id if user else None,
                         target=name[:50],
                         ip=client.ip,
@@ -116,12 +135,7 @@ class AccountService:
         if user.is_disabled:
             raise Forbidden("This account is disabled")
         await self._limiter.reset(keys[1], LOGIN)
-        async with self._storage.write() as uow:
-            signed_in = await self._open_session(uow, user, client)
-            await uow.audit.add(
-                AuditEntry(action=AuditAction.LOGIN, created_at=now, user_id=user.id, ip=client.ip)
-            )
-        return signed_in
+        return user
 
     async def authenticate(self, token: str) -> tuple[User, Session]:
         """The user behind a session token, or Unauthenticated."""

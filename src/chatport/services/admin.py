@@ -18,7 +18,8 @@ class AdminService:
     - usernames are unique, ignoring case (a duplicate is InvalidInput);
     - an admin cannot change their own role, disable or delete themselves, so there
       is always an active admin;
-    - a role change, password reset, disabling or deletion ends the user's sessions;
+    - a role change, password reset, disabling or deletion ends the user's sessions
+      and v1 tokens;
     - every change is written to the audit log, with the admin and their IP.
     """
 
@@ -57,6 +58,7 @@ class AdminService:
             user = await _existing(uow, user_id)
             await uow.users.set_role(user_id, role)
             await uow.sessions.delete_for_user(user_id)
+            await uow.access_tokens.delete_for_user(user_id)
             await self._audit(uow, admin, AuditAction.ROLE_CHANGED, user, client, role.value)
             return await _existing(uow, user_id)
 
@@ -69,6 +71,7 @@ class AdminService:
             await uow.users.set_disabled(user_id, self._clock.now() if disabled else None)
             if disabled:
                 await uow.sessions.delete_for_user(user_id)
+                await uow.access_tokens.delete_for_user(user_id)
             action = AuditAction.USER_DISABLED if disabled else AuditAction.USER_ENABLED
             await self._audit(uow, admin, action, user, client)
             return await _existing(uow, user_id)
@@ -84,6 +87,7 @@ class AdminService:
             user = await _existing(uow, user_id)
             await uow.users.set_password_hash(user_id, password_hash)
             await uow.sessions.delete_for_user(user_id)
+            await uow.access_tokens.delete_for_user(user_id)
             await self._audit(uow, admin, AuditAction.PASSWORD_RESET, user, client)
 
     async def delete_user(self, admin: User, user_id: int, client: ClientInfo) -> None:

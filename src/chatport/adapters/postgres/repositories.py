@@ -24,7 +24,11 @@ from chatport.adapters.postgres.providers import (
     PostgresModelRepository,
     PostgresProviderRepository,
 )
-from chatport.adapters.postgres.rows import Row, changed_count
+from chatport.adapters.postgres.rows import Row, changed_count, user_from_row
+from chatport.adapters.postgres.tokens import (
+    PostgresAccessTokenRepository,
+    PostgresPreferencesRepository,
+)
 from chatport.adapters.sqltext import contains_pattern
 from chatport.domain.audit import AuditAction, AuditEntry
 from chatport.domain.chats import Chat, ChatHit
@@ -33,11 +37,13 @@ from chatport.domain.folders import Folder
 from chatport.domain.messages import Message, MessageRole, MessageStatus, Usage
 from chatport.domain.users import NewUser, Role, Session, User
 from chatport.ports.repositories import (
+    AccessTokenRepository,
     AuditLogRepository,
     ChatRepository,
     FolderRepository,
     MessageRepository,
     ModelRepository,
+    PreferencesRepository,
     ProviderRepository,
     SessionRepository,
     UserRepository,
@@ -64,20 +70,6 @@ _ALL_USERS = """
 SELECT id, username, email, name, password_hash, role, disabled_at, created_at
 FROM users ORDER BY id
 """
-
-
-def _user(row: Row) -> User:
-    user_id, username, email, name, password_hash, role, disabled_at, created_at = row
-    return User(
-        id=user_id,
-        username=username,
-        email=email,
-        name=name,
-        password_hash=password_hash,
-        role=Role(role),
-        disabled_at=disabled_at,
-        created_at=created_at,
-    )
 
 
 class PostgresUserRepository:
@@ -110,11 +102,11 @@ class PostgresUserRepository:
 
     async def get(self, user_id: int) -> User | None:
         row = await self._conn.fetchrow(_USER_BY_ID, user_id)
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     async def get_by_username(self, username: str) -> User | None:
         row = await self._conn.fetchrow(_USER_BY_NAME, username)
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     async def count(self) -> int:
         return int(await self._conn.fetchval("SELECT count(*) FROM users"))
@@ -125,7 +117,7 @@ class PostgresUserRepository:
         await self._conn.execute("SELECT pg_advisory_xact_lock(hashtext('chatport:users'))")
 
     async def list_all(self) -> list[User]:
-        return [_user(row) for row in await self._conn.fetch(_ALL_USERS)]
+        return [user_from_row(row) for row in await self._conn.fetch(_ALL_USERS)]
 
     async def set_role(self, user_id: int, role: Role) -> None:
         await self._conn.execute("UPDATE users SET role = $2 WHERE id = $1", user_id, role.value)
@@ -201,7 +193,7 @@ class PostgresSessionRepository:
             ip=ip,
             user_agent=user_agent,
         )
-        return session, _user(row[_SESSION_WIDTH:])
+        return session, user_from_row(row[_SESSION_WIDTH:])
 
     async def touch(self, token_hash: str, seen_at: datetime) -> None:
         await self._conn.execute(
@@ -708,11 +700,13 @@ class PostgresUnitOfWork:
     """The repositories of one transaction, all on the same connection."""
 
     __slots__ = (
+        "access_tokens",
         "audit",
         "chats",
         "folders",
         "messages",
         "models",
+        "preferences",
         "providers",
         "sessions",
         "users",
@@ -726,4 +720,6 @@ class PostgresUnitOfWork:
         self.folders: FolderRepository = PostgresFolderRepository(conn)
         self.providers: ProviderRepository = PostgresProviderRepository(conn)
         self.models: ModelRepository = PostgresModelRepository(conn)
+        self.access_tokens: AccessTokenRepository = PostgresAccessTokenRepository(conn)
+        self.preferences: PreferencesRepository = PostgresPreferencesRepository(conn)
         self.audit: AuditLogRepository = PostgresAuditLogRepository(conn)

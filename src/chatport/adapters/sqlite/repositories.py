@@ -30,8 +30,10 @@ from chatport.adapters.sqlite.rows import (
     select_all,
     select_one,
     to_ms,
+    user_from_row,
     write_count,
 )
+from chatport.adapters.sqlite.tokens import SqliteAccessTokenRepository, SqlitePreferencesRepository
 from chatport.adapters.sqltext import contains_pattern
 from chatport.domain.audit import AuditAction, AuditEntry
 from chatport.domain.chats import Chat, ChatHit
@@ -40,11 +42,13 @@ from chatport.domain.folders import Folder
 from chatport.domain.messages import Message, MessageRole, MessageStatus, Usage
 from chatport.domain.users import NewUser, Role, Session, User
 from chatport.ports.repositories import (
+    AccessTokenRepository,
     AuditLogRepository,
     ChatRepository,
     FolderRepository,
     MessageRepository,
     ModelRepository,
+    PreferencesRepository,
     ProviderRepository,
     SessionRepository,
     UserRepository,
@@ -77,20 +81,6 @@ FROM users ORDER BY id
 """
 
 
-def _user(row: Row) -> User:
-    user_id, username, email, name, password_hash, role, disabled_at, created_at = row
-    return User(
-        id=user_id,
-        username=username,
-        email=email,
-        name=name,
-        password_hash=password_hash,
-        role=Role(role),
-        disabled_at=dt_or_none(disabled_at),
-        created_at=from_ms(created_at),
-    )
-
-
 class SqliteUserRepository:
     __slots__ = ("_conn",)
 
@@ -121,11 +111,11 @@ class SqliteUserRepository:
 
     async def get(self, user_id: int) -> User | None:
         row = await select_one(self._conn, _USER_BY_ID, (user_id,))
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     async def get_by_username(self, username: str) -> User | None:
         row = await select_one(self._conn, _USER_BY_NAME, (username,))
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     async def count(self) -> int:
         row = await select_one(self._conn, "SELECT count(*) FROM users", ())
@@ -135,7 +125,7 @@ class SqliteUserRepository:
         """Nothing to do: SQLite write blocks already run one at a time."""
 
     async def list_all(self) -> list[User]:
-        return [_user(row) for row in await select_all(self._conn, _ALL_USERS, ())]
+        return [user_from_row(row) for row in await select_all(self._conn, _ALL_USERS, ())]
 
     async def set_role(self, user_id: int, role: Role) -> None:
         await write_count(
@@ -212,7 +202,7 @@ class SqliteSessionRepository:
             ip=ip,
             user_agent=user_agent,
         )
-        return session, _user(row[_SESSION_WIDTH:])
+        return session, user_from_row(row[_SESSION_WIDTH:])
 
     async def touch(self, token_hash: str, seen_at: datetime) -> None:
         await write_count(
@@ -723,11 +713,13 @@ class SqliteUnitOfWork:
     """The repositories of one transaction, all on the same connection."""
 
     __slots__ = (
+        "access_tokens",
         "audit",
         "chats",
         "folders",
         "messages",
         "models",
+        "preferences",
         "providers",
         "sessions",
         "users",
@@ -741,4 +733,6 @@ class SqliteUnitOfWork:
         self.folders: FolderRepository = SqliteFolderRepository(conn)
         self.providers: ProviderRepository = SqliteProviderRepository(conn)
         self.models: ModelRepository = SqliteModelRepository(conn)
+        self.access_tokens: AccessTokenRepository = SqliteAccessTokenRepository(conn)
+        self.preferences: PreferencesRepository = SqlitePreferencesRepository(conn)
         self.audit: AuditLogRepository = SqliteAuditLogRepository(conn)

@@ -14,6 +14,8 @@ from typing import Any
 import aiosqlite
 import msgspec
 
+from chatport.domain.users import Role, User
+
 Row = Sequence[Any]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -55,3 +57,17 @@ async def write_count(conn: aiosqlite.Connection, sql: str, params: Sequence[Any
     """Run a write and return how many rows it changed."""
     cursor = await conn.execute(sql, params)
     return cursor.rowcount
+
+
+def user_from_row(row: Row) -> User:
+    user_id, username, email, name, password_hash, role, disabled_at, created_at = row
+    return User(
+        id=user_id,
+        username=username,
+        email=email,
+        name=name,
+        password_hash=password_hash,
+        role=Role(role),
+        disabled_at=dt_or_none(disabled_at),
+        created_at=from_ms(created_at),
+    )

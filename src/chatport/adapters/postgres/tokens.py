@@ -1,0 +1,176 @@
+"""The access token and preferences repositories on PostgreSQL (same rules as
+``repositories``: one statement per method; abilities are ``jsonb``).
+
+``repositories`` builds the unit of work from these classes, so this module cannot
+import its user mapping back; ``_user`` here reads the same columns the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+from chatport.adapters.postgres.rows import Row, changed_count, user_from_row
+from chatport.domain.errors import AlreadyExists
+from chatport.domain.preferences import Preferences, Theme
+from chatport.domain.tokens import AccessToken, NewAccessToken
+from chatport.domain.users import User
+
+# --- access tokens ---------------------------------------------------------------
+
+# Statement names say ACCESS, not TOKEN: ruff (S105) reads "TOKEN" as a secret.
+
+_ADD_ACCESS = """
+INSERT INTO access_tokens (user_id, name, token_hash, abilities, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+_ACCESS_WITH_USER = """
+SELECT t.id, t.user_id, t.name, t.token_hash, t.abilities, t.created_at, t.expires_at,
+       t.last_used_at,
+       u.id, u.username, u.email, u.name, u.password_hash, u.role, u.disabled_at,
+       u.created_at
+FROM access_tokens AS t JOIN users AS u ON u.id = t.user_id
+WHERE t.id = $1
+"""
+_ACCESS_WIDTH = 8
+_ACCESSES_OF_USER = """
+SELECT id, user_id, name, token_hash, abilities, created_at, expires_at, last_used_at
+FROM access_tokens WHERE user_id = $1
+ORDER BY created_at DESC, id DESC
+"""
+
+
+def _token(row: Row) -> AccessToken:
+    token_id, user_id, name, token_hash, abilities, created_at, expires_at, last_used_at = row
+    return AccessToken(
+        id=token_id,
+        user_id=user_id,
+        name=name,
+        token_hash=token_hash,
+        abilities=tuple(abilities),
+        created_at=created_at,
+        expires_at=expires_at,
+        last_used_at=last_used_at,
+    )
+
+
+class PostgresAccessTokenRepository:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, new: NewAccessToken) -> AccessToken:
+        token_id = await self._conn.fetchval(
+            _ADD_ACCESS,
+            new.user_id,
+            new.name,
+            new.token_hash,
+            new.abilities,
+            new.created_at,
+            new.expires_at,
+        )
+        if token_id is None:
+            raise AlreadyExists("Access token hash already taken")
+        return AccessToken(
+            id=token_id,
+            user_id=new.user_id,
+            name=new.name,
+            token_hash=new.token_hash,
+            abilities=new.abilities,
+            created_at=new.created_at,
+            expires_at=new.expires_at,
+        )
+
+    async def get_with_user(self, token_id: int) -> tuple[AccessToken, User] | None:
+        row = await self._conn.fetchrow(_ACCESS_WITH_USER, token_id)
+        if row is None:
+            return None
+        return _token(row[:_ACCESS_WIDTH]), user_from_row(row[_ACCESS_WIDTH:])
+
+    async def list_for_user(self, user_id: int) -> list[AccessToken]:
+        return [_token(row) for row in await self._conn.fetch(_ACCESSES_OF_USER, user_id)]
+
+    async def touch(self, token_id: int, used_at: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE access_tokens SET last_used_at = $2 WHERE id = $1", token_id, used_at
+        )
+
+    async def delete(self, user_id: int, token_id: int) -> bool:
+        status = await self._conn.execute(
+            "DELETE FROM access_tokens WHERE id = $1 AND user_id = $2", token_id, user_id
+        )
+        return changed_count(status) > 0
+
+    async def delete_for_user(self, user_id: int) -> int:
+        return changed_count(
+            await self._conn.execute("DELETE FROM access_tokens WHERE user_id = $1", user_id)
+        )
+
+
+# --- preferences -----------------------------------------------------------------
+
+_PREFERENCES = """
+SELECT user_id, default_model, system_prompt, theme, language, dictation_language,
+       send_on_enter, updated_at
+FROM preferences WHERE user_id = $1
+"""
+_SAVE_PREFERENCES = """
+INSERT INTO preferences
+    (user_id, default_model, system_prompt, theme, language, dictation_language,
+     send_on_enter, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (user_id) DO UPDATE
+SET default_model = excluded.default_model, system_prompt = excluded.system_prompt,
+    theme = excluded.theme, language = excluded.language,
+    dictation_language = excluded.dictation_language,
+    send_on_enter = excluded.send_on_enter, updated_at = excluded.updated_at
+"""
+
+
+class PostgresPreferencesRepository:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def get(self, user_id: int) -> Preferences | None:
+        row = await self._conn.fetchrow(_PREFERENCES, user_id)
+        if row is None:
+            return None
+        (
+            owner_id,
+            default_model,
+            system_prompt,
+            theme,
+            language,
+            dictation_language,
+            send_on_enter,
+            updated_at,
+        ) = row
+        return Preferences(
+            user_id=owner_id,
+            default_model=default_model,
+            system_prompt=system_prompt,
+            theme=Theme(theme),
+            language=language,
+            dictation_language=dictation_language,
+            send_on_enter=send_on_enter,
+            updated_at=updated_at,
+        )
+
+    async def save(self, preferences: Preferences) -> None:
+        await self._conn.execute(
+            _SAVE_PREFERENCES,
+            preferences.user_id,
+            preferences.default_model,
+            preferences.system_prompt,
+            preferences.theme.value,
+            preferences.language,
+            preferences.dictation_language,
+            preferences.send_on_enter,
+            preferences.updated_at,
+        )
