@@ -33,6 +33,7 @@ from chatport.services.folders import FolderService
 from chatport.services.generations import GenerationLimits, GenerationService
 from chatport.services.messages import MessageService
 from chatport.services.models import ModelService
+from chatport.services.preferences import PreferencesService
 from chatport.services.providers import ProviderService
 from chatport.services.tokens import AccessTokenService
 
@@ -146,7 +147,8 @@ async def build_container(
             providers=providers,
             models=models,
             generations=generations,
-            tokens=AccessTokenService(storage, accounts, token_generator, clock),
+            tokens=AccessTokenService(storage, accounts, token_generator, limiter, clock),
+            preferences=PreferencesService(storage, models, clock),
             readiness=readiness,
         )
 

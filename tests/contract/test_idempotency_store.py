@@ -183,7 +183,7 @@ async def test_after_complete_the_same_request_replays_the_exact_response(
     store: IdempotencyStore,
 ) -> None:
     await store.claim(ANN, "k1", FP)
-    await store.complete(ANN, "k1", RESPONSE)
+    await store.complete(ANN, "k1", FP, RESPONSE)
 
     first = await store.claim(ANN, "k1", FP)
     second = await store.claim(ANN, "k1", FP)
@@ -200,7 +200,7 @@ async def test_after_complete_the_same_request_replays_the_exact_response(
 async def test_an_empty_body_and_no_headers_replay_as_such(store: IdempotencyStore) -> None:
     empty = StoredResponse(status=204, headers=[], body=b"")
     await store.claim(ANN, "k1", FP)
-    await store.complete(ANN, "k1", empty)
+    await store.complete(ANN, "k1", FP, empty)
 
     claim = await store.claim(ANN, "k1", FP)
 
@@ -215,7 +215,7 @@ async def test_an_empty_body_and_no_headers_replay_as_such(store: IdempotencySto
 
 async def test_after_complete_another_request_is_a_mismatch(store: IdempotencyStore) -> None:
     await store.claim(ANN, "k1", FP)
-    await store.complete(ANN, "k1", RESPONSE)
+    await store.complete(ANN, "k1", FP, RESPONSE)
 
     claim = await store.claim(ANN, "k1", OTHER_FP)
 
@@ -227,9 +227,9 @@ async def test_a_second_complete_does_not_replace_the_first_response(
     store: IdempotencyStore,
 ) -> None:
     await store.claim(ANN, "k1", FP)
-    await store.complete(ANN, "k1", RESPONSE)
+    await store.complete(ANN, "k1", FP, RESPONSE)
 
-    await store.complete(ANN, "k1", StoredResponse(status=500, headers=[], body=b"late"))
+    await store.complete(ANN, "k1", FP, StoredResponse(status=500, headers=[], body=b"late"))
 
     claim = await store.claim(ANN, "k1", FP)
     assert claim.response is not None
@@ -237,9 +237,20 @@ async def test_a_second_complete_does_not_replace_the_first_response(
 
 
 async def test_complete_without_a_claim_stores_nothing(store: IdempotencyStore) -> None:
-    await store.complete(ANN, "k1", RESPONSE)
+    await store.complete(ANN, "k1", FP, RESPONSE)
 
     assert await _outcome(store) is ClaimOutcome.CLAIMED
+
+
+async def test_complete_with_another_fingerprint_stores_nothing(
+    store: IdempotencyStore,
+) -> None:
+    await store.claim(ANN, "k1", FP)
+
+    await store.complete(ANN, "k1", OTHER_FP, RESPONSE)
+
+    assert await _outcome(store) is ClaimOutcome.IN_FLIGHT
+    assert await _outcome(store, OTHER_FP) is ClaimOutcome.MISMATCH
 
 
 # --- release --------------------------------------------------------------------------
@@ -248,7 +259,7 @@ async def test_complete_without_a_claim_stores_nothing(store: IdempotencyStore) 
 async def test_release_makes_the_key_claimable_again(store: IdempotencyStore) -> None:
     await store.claim(ANN, "k1", FP)
 
-    await store.release(ANN, "k1")
+    await store.release(ANN, "k1", FP)
 
     assert await _outcome(store, OTHER_FP) is ClaimOutcome.CLAIMED
     assert await _outcome(store, OTHER_FP) is ClaimOutcome.IN_FLIGHT
@@ -256,15 +267,26 @@ async def test_release_makes_the_key_claimable_again(store: IdempotencyStore) ->
 
 async def test_release_after_complete_keeps_the_response(store: IdempotencyStore) -> None:
     await store.claim(ANN, "k1", FP)
-    await store.complete(ANN, "k1", RESPONSE)
+    await store.complete(ANN, "k1", FP, RESPONSE)
 
-    await store.release(ANN, "k1")
+    await store.release(ANN, "k1", FP)
 
     assert await _outcome(store) is ClaimOutcome.REPLAY
 
 
+async def test_release_with_another_fingerprint_keeps_the_claim(
+    store: IdempotencyStore,
+) -> None:
+    await store.claim(ANN, "k1", FP)
+
+    await store.release(ANN, "k1", OTHER_FP)
+
+    assert await _outcome(store) is ClaimOutcome.IN_FLIGHT
+    assert await _outcome(store, OTHER_FP) is ClaimOutcome.MISMATCH
+
+
 async def test_release_of_an_unknown_key_is_a_no_op(store: IdempotencyStore) -> None:
-    await store.release(ANN, "never-seen")
+    await store.release(ANN, "never-seen", FP)
 
     assert (await store.claim(ANN, "never-seen", FP)).outcome is ClaimOutcome.CLAIMED
 
@@ -274,10 +296,10 @@ async def test_release_of_an_unknown_key_is_a_no_op(store: IdempotencyStore) -> 
 
 async def test_scopes_are_isolated(store: IdempotencyStore) -> None:
     await store.claim(ANN, "k1", FP)
-    await store.complete(ANN, "k1", RESPONSE)
+    await store.complete(ANN, "k1", FP, RESPONSE)
 
     assert await _outcome(store, OTHER_FP, scope=BOB) is ClaimOutcome.CLAIMED
-    await store.release(BOB, "k1")
+    await store.release(BOB, "k1", OTHER_FP)
     assert await _outcome(store, scope=ANN) is ClaimOutcome.REPLAY
 
 
@@ -309,10 +331,35 @@ async def test_a_claim_neither_completed_nor_released_expires_after_in_flight(
     assert await _outcome(store) is ClaimOutcome.MISMATCH  # the key is the new claimant's
 
 
+async def test_a_late_complete_and_release_leave_the_next_claim_alone(
+    backend: Backend,
+) -> None:
+    # A claims, outlives its in-flight time, and B claims the key with another body.
+    store = backend.store(in_flight=SHORT)
+    await store.claim(ANN, "k1", FP)
+    await backend.pass_time(SHORT)
+    assert await _outcome(store, OTHER_FP) is ClaimOutcome.CLAIMED
+
+    # A finishes late: neither its response nor its release may touch B's claim.
+    await store.complete(ANN, "k1", FP, StoredResponse(status=201, headers=[], body=b"A"))
+    await store.release(ANN, "k1", FP)
+
+    assert await _outcome(store, OTHER_FP) is ClaimOutcome.IN_FLIGHT
+    assert await _outcome(store) is ClaimOutcome.MISMATCH
+
+    await store.complete(ANN, "k1", OTHER_FP, RESPONSE)
+
+    replay = await store.claim(ANN, "k1", OTHER_FP)
+    assert replay.outcome is ClaimOutcome.REPLAY
+    assert replay.response is not None
+    assert replay.response.body == RESPONSE.body
+    assert await _outcome(store) is ClaimOutcome.MISMATCH
+
+
 async def test_a_completed_response_outlives_the_in_flight_time(backend: Backend) -> None:
     store = backend.store(in_flight=SHORT)
     await store.claim(ANN, "k1", FP)
-    await store.complete(ANN, "k1", RESPONSE)
+    await store.complete(ANN, "k1", FP, RESPONSE)
 
     await backend.pass_time(SHORT)
 
@@ -322,7 +369,7 @@ async def test_a_completed_response_outlives_the_in_flight_time(backend: Backend
 async def test_a_completed_response_expires_after_retention(backend: Backend) -> None:
     store = backend.store(retention=SHORT)
     await store.claim(ANN, "k1", FP)
-    await store.complete(ANN, "k1", RESPONSE)
+    await store.complete(ANN, "k1", FP, RESPONSE)
     assert await _outcome(store) is ClaimOutcome.REPLAY
 
     await backend.pass_time(SHORT)
@@ -381,13 +428,13 @@ async def test_redis_instances_share_claims_and_responses(backend_redis: Backend
     await first.claim(ANN, "k1", FP)
 
     assert (await second.claim(ANN, "k1", FP)).outcome is ClaimOutcome.IN_FLIGHT
-    await first.complete(ANN, "k1", RESPONSE)
+    await first.complete(ANN, "k1", FP, RESPONSE)
     replay = await second.claim(ANN, "k1", FP)
 
     assert replay.outcome is ClaimOutcome.REPLAY
     assert replay.response is not None
     assert replay.response.body == RESPONSE.body
-    await second.release(ANN, "k2")  # unrelated key: a no-op
+    await second.release(ANN, "k2", FP)  # unrelated key: a no-op
     assert (await first.claim(ANN, "k1", FP)).outcome is ClaimOutcome.REPLAY
 
 
@@ -404,12 +451,12 @@ async def test_redis_keeps_one_hash_per_entry_with_server_side_ttls(
     assert await redis_client.hgetall(key) == {b"fp": FP.encode(), b"state": b"in_flight"}
     assert 0 < await redis_client.pttl(key) <= IN_FLIGHT_SECONDS * 1000
 
-    await store.complete(ANN, "k1", RESPONSE)
+    await store.complete(ANN, "k1", FP, RESPONSE)
 
     assert await redis_client.hget(key, "state") == b"done"
     assert IN_FLIGHT_SECONDS * 1000 < await redis_client.pttl(key) <= RETENTION_SECONDS * 1000
 
-    await store.release(ANN, "k1")
+    await store.release(ANN, "k1", FP)
     assert await redis_client.exists(key) == 1
 
 
@@ -422,8 +469,8 @@ async def test_an_unreachable_redis_raises_storage_unavailable(
     store = RedisIdempotencyStore(client, clock)
     calls: dict[str, Callable[[], Awaitable[object]]] = {
         "claim": lambda: store.claim(ANN, "k1", FP),
-        "complete": lambda: store.complete(ANN, "k1", RESPONSE),
-        "release": lambda: store.release(ANN, "k1"),
+        "complete": lambda: store.complete(ANN, "k1", FP, RESPONSE),
+        "release": lambda: store.release(ANN, "k1", FP),
     }
     try:
         with pytest.raises(StorageUnavailable):
@@ -450,7 +497,7 @@ async def test_memory_expiry_is_exact_to_the_clock(clock: ManualClock) -> None:
 
     clock.advance(9.999)
     assert await _outcome(store, OTHER_FP) is ClaimOutcome.MISMATCH
-    await store.complete(ANN, "k1", RESPONSE)
+    await store.complete(ANN, "k1", FP, RESPONSE)
     clock.advance(59.999)
     assert await _outcome(store) is ClaimOutcome.REPLAY
     clock.advance(0.001)

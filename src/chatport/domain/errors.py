@@ -71,3 +71,11 @@ class StorageUnavailable(DomainError):
 
 class Overloaded(DomainError):
     """This instance is at its capacity for the work asked; another try may succeed."""
+
+
+class CredentialsRequired(DomainError):
+    """No usable provider key for this user and model."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key already used for another request."""

@@ -21,6 +21,8 @@ from chatport.http.container import Services
 from chatport.http.errors import handle
 from chatport.http.health import healthz, readyz
 from chatport.http.middleware import RequestContextMiddleware, SameOriginMiddleware
+from chatport.http.v1.account import V1AuthController, V1ModelsController
+from chatport.http.v1.preferences import V1PreferencesController
 from chatport.http.web.admin import AdminUsersController
 from chatport.http.web.auth import AuthController
 from chatport.http.web.chats import ChatController
@@ -58,6 +60,9 @@ def build_app(
             ModelsController,
             AdminProvidersController,
             AdminModelsController,
+            V1AuthController,
+            V1ModelsController,
+            V1PreferencesController,
             healthz,
             readyz,
         ],

@@ -15,6 +15,7 @@ from chatport.services.folders import FolderService
 from chatport.services.generations import GenerationService
 from chatport.services.messages import MessageService
 from chatport.services.models import ModelService
+from chatport.services.preferences import PreferencesService
 from chatport.services.providers import ProviderService
 from chatport.services.tokens import AccessTokenService
 
@@ -30,5 +31,6 @@ class Services:
     models: ModelService
     generations: GenerationService
     tokens: AccessTokenService
+    preferences: PreferencesService
     # Raises StorageUnavailable when a backing service does not answer.
     readiness: Callable[[], Awaitable[None]]

@@ -29,6 +29,8 @@ from chatport.domain.errors import (
     Unauthenticated,
 )
 from chatport.domain.generation import ProviderError, ProviderRateLimited
+from chatport.http.v1 import errors as v1_errors
+from chatport.http.v1.errors import is_v1
 
 log = structlog.get_logger("chatport.http")
 
@@ -136,6 +138,8 @@ def _retry_after(exc: DomainError) -> dict[str, str] | None:
 
 def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The exception handler of the whole app."""
+    if is_v1(request):
+        return _handle_v1(request, exc)
     if isinstance(exc, DomainError):
         status = _status_of(exc)
         headers = _retry_after(exc)
@@ -162,3 +166,25 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request_id = request.scope.get("state", {}).get("request_id", "")
     log.exception("unhandled_error", request_id=request_id)
     return web_error(500, f"Internal server error (request {request_id})")
+
+
+def _handle_v1(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    headers: dict[str, str] = {}
+    if isinstance(exc, DomainError):
+        if _status_of(exc) >= 500 and not isinstance(exc, ProviderError):
+            log.warning("backing_service_down", error=exc.message)
+        return v1_errors.domain_error(exc, headers)
+    if isinstance(exc, ValidationException):
+        return v1_errors.http_error(400, "Invalid input", _validation_details(exc), headers)
+    if isinstance(exc, HTTPException):
+        problems = []
+        if exc.status_code == 400 and "JSON" in str(exc.detail):
+            problems = [{"code": "invalid_json", "message": "Malformed JSON body", "path": []}]
+        return v1_errors.http_error(
+            exc.status_code, str(exc.detail), problems, {**headers, **(exc.headers or {})}
+        )
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    log.exception("unhandled_error", request_id=request_id)
+    return v1_errors.v1_error(
+        500, "INTERNAL_ERROR", f"Internal server error (request {request_id})", headers=headers
+    )

@@ -16,6 +16,8 @@ from typing import Any
 
 import structlog
 
+from chatport.http.v1.ratelimit import rate_limit_headers
+
 # Plain ASGI types: these layers sit outside Litestar and see raw scopes and messages.
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -87,7 +89,11 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), *extra]
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    *extra,
+                    *rate_limit_headers(state),
+                ]
             await send(message)
 
         try:

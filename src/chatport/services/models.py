@@ -49,6 +49,14 @@ class ModelService:
         async with self._storage.read() as uow:
             return await uow.models.list_enabled(model_type)
 
+    async def has_usable(self, user: User) -> bool:
+        """Whether the user can chat with some model: an enabled model of an enabled
+        admin-wide provider, or a provider key of their own."""
+        async with self._storage.read() as uow:
+            if await uow.models.list_enabled():
+                return True
+            return bool(await uow.providers.list_all(user.id))
+
     async def resolve(self, ref: str) -> ModelChoice:
         """The enabled model a request names; InvalidInput when there is none."""
         provider_name, bare = split_model_ref(ref)

@@ -10,9 +10,11 @@ import msgspec
 
 from chatport.domain.audit import AuditAction, AuditEntry
 from chatport.domain.errors import FieldProblem, InvalidInput, NotFound, Unauthenticated
+from chatport.domain.ratelimit import V1_API, RateDecision
 from chatport.domain.tokens import TOKEN_NAME_MAX, AccessToken, NewAccessToken, split_bearer
 from chatport.domain.users import ClientInfo, User, hash_token
 from chatport.ports.clock import Clock
+from chatport.ports.ratelimit import RateLimiter
 from chatport.ports.repositories import Storage
 from chatport.ports.security import TokenGenerator
 from chatport.services.accounts import AccountService
@@ -33,12 +35,23 @@ class AccessTokenService:
     only their own tokens (another's is NotFound)."""
 
     def __init__(
-        self, storage: Storage, accounts: AccountService, tokens: TokenGenerator, clock: Clock
+        self,
+        storage: Storage,
+        accounts: AccountService,
+        tokens: TokenGenerator,
+        limiter: RateLimiter,
+        clock: Clock,
     ) -> None:
         self._storage = storage
         self._accounts = accounts
         self._tokens = tokens
+        self._limiter = limiter
         self._clock = clock
+
+    async def count_request(self, user: User) -> RateDecision:
+        """One more request of the user on the v1 API (60 a minute, on every
+        instance when the limiter is shared); the caller refuses when not allowed."""
+        return await self._limiter.hit(f"user:{user.id}", V1_API)
 
     async def login(
         self, username: str, password: str, device_name: str, client: ClientInfo

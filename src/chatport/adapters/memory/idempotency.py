@@ -31,9 +31,10 @@ class MemoryIdempotencyStore:
     - Time is ``clock.timestamp()``; an entry whose expiry is not after now is gone.
     - No method awaits, so on one event loop every call is atomic. Not safe to share
       across threads, nor across processes.
-    - ``complete`` and ``release`` act only on a claim still in flight: the first
-      stored response is never replaced, and a completed key is never forgotten
-      before its retention ends.
+    - ``complete`` and ``release`` act only on a claim still in flight with the
+      caller's fingerprint: the first stored response is never replaced, a completed
+      key is never forgotten before its retention ends, and a late caller whose claim
+      expired never touches the claim that replaced it.
     - Memory stays bounded by the live entries: expired ones are swept when the
       dict has doubled since the last sweep (amortised O(1) per new entry).
     """
@@ -66,23 +67,31 @@ class MemoryIdempotencyStore:
             return Claim(outcome=ClaimOutcome.IN_FLIGHT)
         return Claim(outcome=ClaimOutcome.REPLAY, response=entry.response)
 
-    async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+    async def complete(
+        self, scope: str, key: str, fingerprint: str, response: StoredResponse
+    ) -> None:
         now = self._clock.timestamp()
-        entry = self._live(scope, key, now)
-        if entry is None or entry.response is not None:
+        entry = self._in_flight_claim(scope, key, fingerprint, now)
+        if entry is None:
             return
         entry.response = response
         entry.expires_at = now + self._retention
 
-    async def release(self, scope: str, key: str) -> None:
-        entry = self._live(scope, key, self._clock.timestamp())
-        if entry is not None and entry.response is None:
+    async def release(self, scope: str, key: str, fingerprint: str) -> None:
+        if self._in_flight_claim(scope, key, fingerprint, self._clock.timestamp()):
             del self._entries[scope, key]
 
     @property
     def key_count(self) -> int:
         """How many entries are held now; expired ones linger until the next sweep."""
         return len(self._entries)
+
+    def _in_flight_claim(self, scope: str, key: str, fingerprint: str, now: float) -> _Entry | None:
+        """The live entry if it is still in flight for ``fingerprint``, else None."""
+        entry = self._live(scope, key, now)
+        if entry is None or entry.response is not None or entry.fingerprint != fingerprint:
+            return None
+        return entry
 
     def _live(self, scope: str, key: str, now: float) -> _Entry | None:
         entry = self._entries.get((scope, key))

@@ -39,19 +39,22 @@ end
 return {3, found[3]}
 """
 
-# KEYS[1] the entry; ARGV the response (JSON), retention TTL (ms)
+# complete and release act only on a claim in flight with the caller's fingerprint.
+# KEYS[1] the entry; ARGV fingerprint, the response (JSON), retention TTL (ms)
 _COMPLETE_LUA = """
-if redis.call('HGET', KEYS[1], 'state') ~= 'in_flight' then
+local found = redis.call('HMGET', KEYS[1], 'fp', 'state')
+if found[1] ~= ARGV[1] or found[2] ~= 'in_flight' then
     return 0
 end
-redis.call('HSET', KEYS[1], 'state', 'done', 'resp', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('HSET', KEYS[1], 'state', 'done', 'resp', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """
 
-# KEYS[1] the entry
+# KEYS[1] the entry; ARGV fingerprint
 _RELEASE_LUA = """
-if redis.call('HGET', KEYS[1], 'state') ~= 'in_flight' then
+local found = redis.call('HMGET', KEYS[1], 'fp', 'state')
+if found[1] ~= ARGV[1] or found[2] ~= 'in_flight' then
     return 0
 end
 return redis.call('DEL', KEYS[1])
@@ -87,9 +90,10 @@ class RedisIdempotencyStore:
     - Expiry is a server-side TTL (real time): ``in_flight`` from the claim,
       ``retention`` from the completion. ``clock`` is accepted for wiring symmetry
       with the memory adapter and not used.
-    - ``complete`` and ``release`` act only on a claim still in flight: the first
-      stored response is never replaced, and a completed key is never forgotten
-      before its retention ends.
+    - ``complete`` and ``release`` act only on a claim still in flight with the
+      caller's fingerprint: the first stored response is never replaced, a completed
+      key is never forgotten before its retention ends, and a late caller whose claim
+      expired never touches the claim that replaced it.
     - A Redis that cannot be reached raises ``StorageUnavailable``.
     - The client is borrowed: closing it is the owner's job.
     """
@@ -123,17 +127,20 @@ class RedisIdempotencyStore:
             return Claim(outcome=outcome, response=_decode(reply[1]))
         return Claim(outcome=outcome)
 
-    async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+    async def complete(
+        self, scope: str, key: str, fingerprint: str, response: StoredResponse
+    ) -> None:
         try:
             await self._complete(
-                keys=[self._entry_key(scope, key)], args=[_encode(response), self._retention_ms]
+                keys=[self._entry_key(scope, key)],
+                args=[fingerprint, _encode(response), self._retention_ms],
             )
         except (RedisConnectionError, RedisTimeoutError) as exc:
             raise StorageUnavailable("The idempotency store (Redis) is unavailable") from exc
 
-    async def release(self, scope: str, key: str) -> None:
+    async def release(self, scope: str, key: str, fingerprint: str) -> None:
         try:
-            await self._release(keys=[self._entry_key(scope, key)])
+            await self._release(keys=[self._entry_key(scope, key)], args=[fingerprint])
         except (RedisConnectionError, RedisTimeoutError) as exc:
             raise StorageUnavailable("The idempotency store (Redis) is unavailable") from exc
 
