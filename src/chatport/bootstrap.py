@@ -10,6 +10,7 @@ import structlog
 from litestar import Litestar
 
 from chatport.adapters.llm.gateway import HttpxLLMGateway
+from chatport.adapters.memory.idempotency import MemoryIdempotencyStore
 from chatport.adapters.memory.ratelimit import MemoryRateLimiter
 from chatport.adapters.memory.streams import MemoryStreamBus
 from chatport.adapters.security.passwords import Argon2PasswordHasher
@@ -22,6 +23,7 @@ from chatport.domain.errors import StorageUnavailable
 from chatport.http.app import build_app
 from chatport.http.container import Services
 from chatport.ports.clock import Clock
+from chatport.ports.idempotency import IdempotencyStore
 from chatport.ports.ratelimit import RateLimiter
 from chatport.ports.repositories import Storage
 from chatport.ports.security import PasswordHasher
@@ -31,6 +33,7 @@ from chatport.services.admin import AdminService
 from chatport.services.chats import ChatService
 from chatport.services.folders import FolderService
 from chatport.services.generations import GenerationLimits, GenerationService
+from chatport.services.idempotency import IdempotencyService
 from chatport.services.messages import MessageService
 from chatport.services.models import ModelService
 from chatport.services.preferences import PreferencesService
@@ -74,12 +77,16 @@ async def build_container(
         if settings.redis_url:
             from redis.asyncio import Redis
 
+            from chatport.adapters.redis.idempotency import RedisIdempotencyStore
             from chatport.adapters.redis.ratelimit import RedisRateLimiter
             from chatport.adapters.redis.streams import RedisStreamBus
 
             redis = Redis.from_url(settings.redis_url)
             stack.push_async_callback(redis.aclose)
             limiter = RedisRateLimiter(redis, clock, prefix=f"{settings.redis_prefix}rl:")
+            idempotency: IdempotencyStore = RedisIdempotencyStore(
+                redis, clock, prefix=f"{settings.redis_prefix}idem:"
+            )
             bus = RedisStreamBus(redis, prefix=settings.redis_prefix)
 
             async def ping_redis() -> None:
@@ -91,6 +98,7 @@ async def build_container(
             checks.append(ping_redis)
         else:
             limiter = MemoryRateLimiter(clock)
+            idempotency = MemoryIdempotencyStore(clock)
             bus = MemoryStreamBus()
         stack.push_async_callback(bus.aclose)
         if hasher is None:
@@ -149,6 +157,7 @@ async def build_container(
             generations=generations,
             tokens=AccessTokenService(storage, accounts, token_generator, limiter, clock),
             preferences=PreferencesService(storage, models, clock),
+            idempotency=IdempotencyService(idempotency),
             readiness=readiness,
         )
 

@@ -22,6 +22,7 @@ from chatport.http.errors import handle
 from chatport.http.health import healthz, readyz
 from chatport.http.middleware import RequestContextMiddleware, SameOriginMiddleware
 from chatport.http.v1.account import V1AuthController, V1ModelsController
+from chatport.http.v1.idempotency import IdempotencyMiddleware
 from chatport.http.v1.preferences import V1PreferencesController
 from chatport.http.web.admin import AdminUsersController
 from chatport.http.web.auth import AuthController
@@ -87,7 +88,10 @@ def build_app(
     app.asgi_handler = cast(
         "ASGIApp",
         RequestContextMiddleware(
-            SameOriginMiddleware(cast("Any", app.asgi_handler), allowed_origins=cors_origins)
+            SameOriginMiddleware(
+                IdempotencyMiddleware(cast("Any", app.asgi_handler), max_body_bytes),
+                allowed_origins=cors_origins,
+            )
         ),
     )
     return app

@@ -13,6 +13,7 @@ from chatport.services.admin import AdminService
 from chatport.services.chats import ChatService
 from chatport.services.folders import FolderService
 from chatport.services.generations import GenerationService
+from chatport.services.idempotency import IdempotencyService
 from chatport.services.messages import MessageService
 from chatport.services.models import ModelService
 from chatport.services.preferences import PreferencesService
@@ -32,5 +33,6 @@ class Services:
     generations: GenerationService
     tokens: AccessTokenService
     preferences: PreferencesService
+    idempotency: IdempotencyService
     # Raises StorageUnavailable when a backing service does not answer.
     readiness: Callable[[], Awaitable[None]]

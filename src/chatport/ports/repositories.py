@@ -17,6 +17,7 @@ from chatport.domain.audit import AuditEntry
 from chatport.domain.chats import Chat, ChatHit
 from chatport.domain.folders import Folder
 from chatport.domain.messages import Message
+from chatport.domain.paging import ChatCursor, MessageCursor
 from chatport.domain.preferences import Preferences
 from chatport.domain.providers import Model, ModelChoice, ModelType, NewModel, NewProvider, Provider
 from chatport.domain.tokens import AccessToken, NewAccessToken
@@ -90,6 +91,28 @@ class ChatRepository(Protocol):
         most recently updated."""
         ...
 
+    async def list_after(
+        self,
+        user_id: int,
+        *,
+        archived: bool,
+        limit: int,
+        after: ChatCursor | None,
+        title_query: str | None = None,
+    ) -> list[Chat]:
+        """A keyset page of the user's live chats, archived or not, in the order of
+        ``list_page``: pinned first (latest pin first), then by ``updated_at``
+        desc, then by ``id`` desc.
+
+        At most ``limit`` chats that come strictly after ``after`` in that order
+        (from the start when None). The cursor's row need not exist any more, and
+        chats added or removed between two pages never make another chat be
+        skipped or repeated (a chat whose sort key changed may move, as it should).
+        ``title_query``: only chats whose title contains it, ignoring case (at
+        least for ASCII letters), ``%`` and ``_`` taken literally.
+        """
+        ...
+
     async def list_in_folder(self, user_id: int, folder_id: str) -> list[Chat]:
         """Live, unarchived chats of a folder, in list order."""
         ...
@@ -114,6 +137,20 @@ class MessageRepository(Protocol):
 
     async def list_page(self, chat_id: str, *, limit: int, offset: int) -> list[Message]:
         """Oldest first."""
+        ...
+
+    async def list_after(
+        self, chat_id: str, *, limit: int, after: MessageCursor | None
+    ) -> list[Message]:
+        """A keyset page of the chat's messages, oldest first (by ``created_at``,
+        then ``id``): at most ``limit`` of those strictly after ``after`` (from the
+        first message when None). The cursor's message need not exist any more."""
+        ...
+
+    async def list_before(self, chat_id: str, *, limit: int, before_id: str) -> list[Message]:
+        """Paging back: the ``limit`` messages of the chat just older than its
+        message ``before_id`` (by ``created_at``, then ``id``), returned oldest
+        first. Empty when the chat has no message ``before_id``."""
         ...
 
     async def delete(self, chat_id: str, message_id: str) -> bool: ...

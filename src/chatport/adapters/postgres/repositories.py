@@ -35,6 +35,7 @@ from chatport.domain.chats import Chat, ChatHit
 from chatport.domain.errors import AlreadyExists
 from chatport.domain.folders import Folder
 from chatport.domain.messages import Message, MessageRole, MessageStatus, Usage
+from chatport.domain.paging import ChatCursor, MessageCursor
 from chatport.domain.users import NewUser, Role, Session, User
 from chatport.ports.repositories import (
     AccessTokenRepository,
@@ -251,6 +252,37 @@ FROM chats WHERE user_id = $1 AND deleted_at IS NULL AND archived_at IS NOT NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 LIMIT $2 OFFSET $3
 """
+# Keyset pages of the same two lists ($1 user, $2 title pattern or NULL, $3 limit,
+# $4..$6 the cursor's pinned_at, updated_at and id, all NULL for the first page).
+# NULL pinned_at sorts last, so what follows a cursor depends on its group: after a
+# pinned chat come the pinned ones below it and then every unpinned one; after an
+# unpinned chat only the unpinned ones below it. The row comparison is NULL (not
+# true) whenever either pinned_at is NULL, which leaves those cases to the first
+# branch. The live list still reads off chats_live in order, so LIMIT stops early.
+_LIVE_CHATS_AFTER = r"""
+SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
+       created_at, updated_at, system_prompt
+FROM chats WHERE user_id = $1 AND deleted_at IS NULL AND archived_at IS NULL
+  AND ($2::text IS NULL OR title ILIKE $2 ESCAPE '\')
+  AND ($6::text IS NULL
+       OR (pinned_at IS NULL
+           AND ($4::timestamptz IS NOT NULL OR (updated_at, id) < ($5::timestamptz, $6)))
+       OR (pinned_at, updated_at, id) < ($4, $5, $6))
+ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
+LIMIT $3
+"""
+_ARCHIVED_CHATS_AFTER = r"""
+SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
+       created_at, updated_at, system_prompt
+FROM chats WHERE user_id = $1 AND deleted_at IS NULL AND archived_at IS NOT NULL
+  AND ($2::text IS NULL OR title ILIKE $2 ESCAPE '\')
+  AND ($6::text IS NULL
+       OR (pinned_at IS NULL
+           AND ($4::timestamptz IS NOT NULL OR (updated_at, id) < ($5::timestamptz, $6)))
+       OR (pinned_at, updated_at, id) < ($4, $5, $6))
+ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
+LIMIT $3
+"""
 _CHATS_IN_FOLDER = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
        created_at, updated_at, system_prompt
@@ -342,6 +374,21 @@ class PostgresChatRepository:
         sql = _ARCHIVED_CHATS if archived else _LIVE_CHATS
         return [_chat(row) for row in await self._conn.fetch(sql, user_id, limit, offset)]
 
+    async def list_after(
+        self,
+        user_id: int,
+        *,
+        archived: bool,
+        limit: int,
+        after: ChatCursor | None,
+        title_query: str | None = None,
+    ) -> list[Chat]:
+        sql = _ARCHIVED_CHATS_AFTER if archived else _LIVE_CHATS_AFTER
+        pattern = None if title_query is None else contains_pattern(title_query)
+        key = (None, None, None) if after is None else (after.pinned_at, after.updated_at, after.id)
+        rows = await self._conn.fetch(sql, user_id, pattern, limit, *key)
+        return [_chat(row) for row in rows]
+
     async def list_in_folder(self, user_id: int, folder_id: str) -> list[Chat]:
         return [_chat(row) for row in await self._conn.fetch(_CHATS_IN_FOLDER, folder_id, user_id)]
 
@@ -386,6 +433,27 @@ SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
 FROM messages WHERE chat_id = $1
 ORDER BY created_at, id
 LIMIT $2 OFFSET $3
+"""
+# $2 and $3: the cursor's created_at and id, both NULL for the first page.
+_MESSAGES_AFTER = """
+SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
+       prompt_tokens, completion_tokens, created_at, updated_at
+FROM messages
+WHERE chat_id = $1 AND ($3::text IS NULL OR (created_at, id) > ($2::timestamptz, $3))
+ORDER BY created_at, id
+LIMIT $4
+"""
+# As _RECENT_MESSAGES, below the message $2 of the chat (none when it has no $2).
+_MESSAGES_BEFORE = """
+SELECT * FROM (
+  SELECT m.id, m.chat_id, m.role, m.content, m.model, m.file_ids, m.metadata, m.status,
+         m.error, m.prompt_tokens, m.completion_tokens, m.created_at, m.updated_at
+  FROM messages AS m JOIN messages AS b ON b.id = $2 AND b.chat_id = m.chat_id
+  WHERE m.chat_id = $1 AND (m.created_at, m.id) < (b.created_at, b.id)
+  ORDER BY m.created_at DESC, m.id DESC
+  LIMIT $3
+) AS older
+ORDER BY created_at, id
 """
 # The inner query reads the newest rows backwards off messages_chat_order, so LIMIT
 # stops early; the outer one puts the few it keeps back in reading order.
@@ -519,6 +587,17 @@ class PostgresMessageRepository:
 
     async def list_page(self, chat_id: str, *, limit: int, offset: int) -> list[Message]:
         rows = await self._conn.fetch(_MESSAGES_OF_CHAT, chat_id, limit, offset)
+        return [_message(row) for row in rows]
+
+    async def list_after(
+        self, chat_id: str, *, limit: int, after: MessageCursor | None
+    ) -> list[Message]:
+        key = (None, None) if after is None else (after.created_at, after.id)
+        rows = await self._conn.fetch(_MESSAGES_AFTER, chat_id, *key, limit)
+        return [_message(row) for row in rows]
+
+    async def list_before(self, chat_id: str, *, limit: int, before_id: str) -> list[Message]:
+        rows = await self._conn.fetch(_MESSAGES_BEFORE, chat_id, before_id, limit)
         return [_message(row) for row in rows]
 
     async def delete(self, chat_id: str, message_id: str) -> bool:
