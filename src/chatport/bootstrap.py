@@ -31,6 +31,7 @@ from chatport.ports.streams import StreamBus
 from chatport.services.accounts import AccountService
 from chatport.services.admin import AdminService
 from chatport.services.chats import ChatService
+from chatport.services.credentials import CredentialsService
 from chatport.services.folders import FolderService
 from chatport.services.generations import GenerationLimits, GenerationService
 from chatport.services.idempotency import IdempotencyService
@@ -118,7 +119,8 @@ async def build_container(
             echo_delay=settings.demo_token_delay,
         )
         stack.push_async_callback(gateway.aclose)
-        providers = ProviderService(storage, gateway, _secret_box(settings), clock)
+        box = _secret_box(settings)
+        providers = ProviderService(storage, gateway, box, clock)
         models = ModelService(storage, clock)
         generations = GenerationService(
             storage=storage,
@@ -158,6 +160,7 @@ async def build_container(
             tokens=AccessTokenService(storage, accounts, token_generator, limiter, clock),
             preferences=PreferencesService(storage, models, clock),
             idempotency=IdempotencyService(idempotency),
+            credentials=CredentialsService(storage, box, gateway, clock),
             readiness=readiness,
         )
 

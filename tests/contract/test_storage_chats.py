@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import msgspec
 import pytest
 
-from chatport.domain.chats import Chat, ChatHit
+from chatport.domain.chats import Chat, ChatHit, ChatStats
 from chatport.domain.errors import AlreadyExists
 
 if TYPE_CHECKING:
@@ -282,3 +282,79 @@ async def test_lists_and_search_carry_the_system_prompt(seed: Seed, storage: Sto
         assert await uow.chats.list_page(alice.id, archived=True, limit=5, offset=0) == [archived]
         assert await uow.chats.list_in_folder(alice.id, folder.id) == [chat]
         assert await uow.chats.search(alice.id, "prompted", limit=5) == [ChatHit(chat=chat)]
+
+
+async def test_the_model_round_trips_through_add_and_save(seed: Seed, storage: Storage) -> None:
+    alice = await seed.user("alice")
+    chat = await seed.chat(alice, model="llama3.1:8b-instruct")
+    plain = await seed.chat(alice)
+
+    assert plain.model is None
+    async with storage.read() as uow:
+        assert await uow.chats.get(alice.id, chat.id) == chat
+        assert await uow.chats.get(alice.id, plain.id) == plain
+
+    changed = msgspec.structs.replace(chat, model="gpt-4o-mini", updated_at=seed.now())
+    async with storage.write() as uow:
+        await uow.chats.save(changed)
+    async with storage.read() as uow:
+        assert await uow.chats.get(alice.id, chat.id) == changed
+
+    cleared = msgspec.structs.replace(changed, model=None)
+    async with storage.write() as uow:
+        await uow.chats.save(cleared)
+    async with storage.read() as uow:
+        assert await uow.chats.get(alice.id, chat.id) == cleared
+
+
+async def test_lists_and_search_carry_the_model(seed: Seed, storage: Storage) -> None:
+    alice = await seed.user("alice")
+    folder = await seed.folder(alice)
+    chat = await seed.chat(alice, folder_id=folder.id, title="Modelled", model="mistral")
+    archived = await seed.chat(alice, archived_at=seed.now(), model="qwen2.5")
+
+    async with storage.read() as uow:
+        assert await uow.chats.list_page(alice.id, archived=False, limit=5, offset=0) == [chat]
+        assert await uow.chats.list_page(alice.id, archived=True, limit=5, offset=0) == [archived]
+        assert await uow.chats.list_after(alice.id, archived=False, limit=5, after=None) == [chat]
+        assert await uow.chats.list_after(
+            alice.id, archived=True, limit=5, after=None, title_query="chat"
+        ) == [archived]
+        assert await uow.chats.list_in_folder(alice.id, folder.id) == [chat]
+        assert await uow.chats.search(alice.id, "modelled", limit=5) == [ChatHit(chat=chat)]
+
+
+async def test_stats_count_each_chats_messages_and_give_the_latest_time(
+    seed: Seed, storage: Storage
+) -> None:
+    alice, bob = await seed.user("alice"), await seed.user("bob")
+    busy, quiet, empty = await seed.chat(alice), await seed.chat(alice), await seed.chat(alice)
+    others = await seed.chat(bob)
+    untouched = await seed.chat(alice)
+    for _ in range(3):
+        await seed.message(busy)
+    only = await seed.message(quiet)
+    # Created out of order: the latest time is the greatest, not the last added.
+    latest = seed.now() + timedelta(hours=1)
+    await seed.message(busy, created_at=latest)
+    await seed.message(busy)
+    await seed.message(others)
+    last_of_others = await seed.message(others)
+    await seed.message(untouched)
+
+    async with storage.read() as uow:
+        stats = await uow.chats.stats([busy.id, quiet.id, empty.id, others.id, "no-such-chat"])
+
+    assert stats == {
+        busy.id: ChatStats(message_count=5, last_message_at=latest),
+        quiet.id: ChatStats(message_count=1, last_message_at=only.created_at),
+        others.id: ChatStats(message_count=2, last_message_at=last_of_others.created_at),
+    }
+
+
+async def test_stats_of_no_chats_is_empty(seed: Seed, storage: Storage) -> None:
+    alice = await seed.user("alice")
+    await seed.message(await seed.chat(alice))
+
+    async with storage.read() as uow:
+        assert await uow.chats.stats([]) == {}

@@ -121,7 +121,12 @@ def test_both_dialects_ship_the_same_migrations() -> None:
     sqlite_names = [migration.name for migration in load_migrations(SQLITE)]
 
     assert sqlite_names == [migration.name for migration in load_migrations(POSTGRES)]
-    assert sqlite_names[:3] == ["0001_initial", "0002_generations", "0003_access_tokens"]
+    assert sqlite_names[:4] == [
+        "0001_initial",
+        "0002_generations",
+        "0003_access_tokens",
+        "0004_chat_model",
+    ]
 
 
 def _package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> str:

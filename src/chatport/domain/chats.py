@@ -30,6 +30,15 @@ class Chat(msgspec.Struct, frozen=True, kw_only=True):
     deleted_at: datetime | None = None
     # Given to the model before the history; None: no system prompt.
     system_prompt: str | None = None
+    # The model id used when a message names none (v1 conversations); None: none chosen.
+    model: str | None = None
+
+
+class ChatStats(msgspec.Struct, frozen=True, kw_only=True):
+    """What a chat's messages add to it in a list: how many, and when the last came."""
+
+    message_count: int
+    last_message_at: datetime | None
 
 
 def check_title(title: str | None) -> str | None:

@@ -22,12 +22,14 @@ from chatport.http.errors import handle
 from chatport.http.health import healthz, readyz
 from chatport.http.middleware import RequestContextMiddleware, SameOriginMiddleware
 from chatport.http.v1.account import V1AuthController, V1ModelsController
+from chatport.http.v1.credentials import V1CredentialsController
 from chatport.http.v1.idempotency import IdempotencyMiddleware
 from chatport.http.v1.preferences import V1PreferencesController
 from chatport.http.web.admin import AdminUsersController
 from chatport.http.web.auth import AuthController
 from chatport.http.web.chats import ChatController
 from chatport.http.web.completions import CompletionController
+from chatport.http.web.credentials import CredentialsController
 from chatport.http.web.folders import FolderController
 from chatport.http.web.providers import (
     AdminModelsController,
@@ -64,6 +66,8 @@ def build_app(
             V1AuthController,
             V1ModelsController,
             V1PreferencesController,
+            V1CredentialsController,
+            CredentialsController,
             healthz,
             readyz,
         ],

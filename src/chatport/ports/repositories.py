@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chatport.domain.audit import AuditEntry
-from chatport.domain.chats import Chat, ChatHit
+from chatport.domain.chats import Chat, ChatHit, ChatStats
 from chatport.domain.folders import Folder
 from chatport.domain.messages import Message
 from chatport.domain.paging import ChatCursor, MessageCursor
@@ -125,6 +125,13 @@ class ChatRepository(Protocol):
         """The user's chats not deleted (archived included) whose title or any
         message contains ``text``, ignoring case (at least for ASCII letters); most
         recently updated first. A hit carries the latest message that matched."""
+        ...
+
+    async def stats(self, chat_ids: Sequence[str]) -> dict[str, ChatStats]:
+        """Message count and latest message time of each chat in ``chat_ids`` (a page
+        of the caller's own chats), in one query. A chat with no messages is absent
+        (callers default to 0 and None); no ownership check, as the ids come from
+        the caller's page. Empty input: ``{}`` without a query."""
         ...
 
 

@@ -31,7 +31,7 @@ from chatport.adapters.postgres.tokens import (
 )
 from chatport.adapters.sqltext import contains_pattern
 from chatport.domain.audit import AuditAction, AuditEntry
-from chatport.domain.chats import Chat, ChatHit
+from chatport.domain.chats import Chat, ChatHit, ChatStats
 from chatport.domain.errors import AlreadyExists
 from chatport.domain.folders import Folder
 from chatport.domain.messages import Message, MessageRole, MessageStatus, Usage
@@ -225,14 +225,14 @@ class PostgresSessionRepository:
 _ADD_CHAT = """
 INSERT INTO chats
     (id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-     created_at, updated_at, system_prompt)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     created_at, updated_at, system_prompt, model)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT DO NOTHING
 RETURNING 1
 """
 _CHAT_BY_ID = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL
 """
 # Two list statements rather than one with a flag: only a statement that says
@@ -240,14 +240,14 @@ FROM chats WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL
 # the (common) unarchived list in order, so LIMIT stops early.
 _LIVE_CHATS = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats WHERE user_id = $1 AND deleted_at IS NULL AND archived_at IS NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 LIMIT $2 OFFSET $3
 """
 _ARCHIVED_CHATS = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats WHERE user_id = $1 AND deleted_at IS NULL AND archived_at IS NOT NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 LIMIT $2 OFFSET $3
@@ -261,7 +261,7 @@ LIMIT $2 OFFSET $3
 # branch. The live list still reads off chats_live in order, so LIMIT stops early.
 _LIVE_CHATS_AFTER = r"""
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats WHERE user_id = $1 AND deleted_at IS NULL AND archived_at IS NULL
   AND ($2::text IS NULL OR title ILIKE $2 ESCAPE '\')
   AND ($6::text IS NULL
@@ -273,7 +273,7 @@ LIMIT $3
 """
 _ARCHIVED_CHATS_AFTER = r"""
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats WHERE user_id = $1 AND deleted_at IS NULL AND archived_at IS NOT NULL
   AND ($2::text IS NULL OR title ILIKE $2 ESCAPE '\')
   AND ($6::text IS NULL
@@ -285,7 +285,7 @@ LIMIT $3
 """
 _CHATS_IN_FOLDER = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats
 WHERE folder_id = $1 AND user_id = $2 AND deleted_at IS NULL AND archived_at IS NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
@@ -294,6 +294,7 @@ _SEARCH_CHATS = r"""
 SELECT * FROM (
   SELECT c.id, c.user_id, c.folder_id, c.title, c.memory_disabled, c.pinned_at,
          c.archived_at, c.deleted_at, c.created_at, c.updated_at, c.system_prompt,
+         c.model,
          (SELECT m.content FROM messages m
           WHERE m.chat_id = c.id AND m.content ILIKE $2 ESCAPE '\'
           ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS matched
@@ -306,8 +307,13 @@ LIMIT $3
 _SAVE_CHAT = """
 UPDATE chats
 SET folder_id = $3, title = $4, memory_disabled = $5, pinned_at = $6, archived_at = $7,
-    deleted_at = $8, updated_at = $9, system_prompt = $10
+    deleted_at = $8, updated_at = $9, system_prompt = $10, model = $11
 WHERE id = $1 AND user_id = $2
+"""
+_CHAT_STATS = """
+SELECT chat_id, count(*), max(created_at)
+FROM messages WHERE chat_id = ANY($1::text[])
+GROUP BY chat_id
 """
 
 
@@ -324,6 +330,7 @@ def _chat(row: Row) -> Chat:
         created_at,
         updated_at,
         system_prompt,
+        model,
     ) = row
     return Chat(
         id=chat_id,
@@ -337,6 +344,7 @@ def _chat(row: Row) -> Chat:
         created_at=created_at,
         updated_at=updated_at,
         system_prompt=system_prompt,
+        model=model,
     )
 
 
@@ -360,6 +368,7 @@ class PostgresChatRepository:
             chat.created_at,
             chat.updated_at,
             chat.system_prompt,
+            chat.model,
         )
         if added is None:
             raise AlreadyExists("Chat id already taken")
@@ -409,7 +418,17 @@ class PostgresChatRepository:
             chat.deleted_at,
             chat.updated_at,
             chat.system_prompt,
+            chat.model,
         )
+
+    async def stats(self, chat_ids: Sequence[str]) -> dict[str, ChatStats]:
+        if not chat_ids:
+            return {}
+        rows = await self._conn.fetch(_CHAT_STATS, list(chat_ids))
+        return {
+            chat_id: ChatStats(message_count=count, last_message_at=last)
+            for chat_id, count, last in rows
+        }
 
 
 # --- messages --------------------------------------------------------------------

@@ -36,7 +36,7 @@ from chatport.adapters.sqlite.rows import (
 from chatport.adapters.sqlite.tokens import SqliteAccessTokenRepository, SqlitePreferencesRepository
 from chatport.adapters.sqltext import contains_pattern
 from chatport.domain.audit import AuditAction, AuditEntry
-from chatport.domain.chats import Chat, ChatHit
+from chatport.domain.chats import Chat, ChatHit, ChatStats
 from chatport.domain.errors import AlreadyExists
 from chatport.domain.folders import Folder
 from chatport.domain.messages import Message, MessageRole, MessageStatus, Usage
@@ -235,14 +235,14 @@ class SqliteSessionRepository:
 _ADD_CHAT = """
 INSERT INTO chats
     (id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-     created_at, updated_at, system_prompt)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     created_at, updated_at, system_prompt, model)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 RETURNING 1
 """
 _CHAT_BY_ID = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats WHERE id = ? AND user_id = ? AND deleted_at IS NULL
 """
 # Two list statements rather than one with a flag: only a statement that says
@@ -250,14 +250,14 @@ FROM chats WHERE id = ? AND user_id = ? AND deleted_at IS NULL
 # the (common) unarchived list in order, so LIMIT stops early.
 _LIVE_CHATS = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats WHERE user_id = ? AND deleted_at IS NULL AND archived_at IS NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 LIMIT ? OFFSET ?
 """
 _ARCHIVED_CHATS = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats WHERE user_id = ? AND deleted_at IS NULL AND archived_at IS NOT NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
 LIMIT ? OFFSET ?
@@ -271,7 +271,7 @@ LIMIT ? OFFSET ?
 # branch. The live list still reads off chats_live in order, so LIMIT stops early.
 _LIVE_CHATS_AFTER = r"""
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats WHERE user_id = ?1 AND deleted_at IS NULL AND archived_at IS NULL
   AND (?2 IS NULL OR title LIKE ?2 ESCAPE '\')
   AND (?6 IS NULL
@@ -282,7 +282,7 @@ LIMIT ?3
 """
 _ARCHIVED_CHATS_AFTER = r"""
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats WHERE user_id = ?1 AND deleted_at IS NULL AND archived_at IS NOT NULL
   AND (?2 IS NULL OR title LIKE ?2 ESCAPE '\')
   AND (?6 IS NULL
@@ -293,7 +293,7 @@ LIMIT ?3
 """
 _CHATS_IN_FOLDER = """
 SELECT id, user_id, folder_id, title, memory_disabled, pinned_at, archived_at, deleted_at,
-       created_at, updated_at, system_prompt
+       created_at, updated_at, system_prompt, model
 FROM chats
 WHERE folder_id = ? AND user_id = ? AND deleted_at IS NULL AND archived_at IS NULL
 ORDER BY pinned_at DESC NULLS LAST, updated_at DESC, id DESC
@@ -302,6 +302,7 @@ _SEARCH_CHATS = r"""
 SELECT * FROM (
   SELECT c.id, c.user_id, c.folder_id, c.title, c.memory_disabled, c.pinned_at,
          c.archived_at, c.deleted_at, c.created_at, c.updated_at, c.system_prompt,
+         c.model,
          (SELECT m.content FROM messages m
           WHERE m.chat_id = c.id AND m.content LIKE ? ESCAPE '\'
           ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS matched
@@ -314,8 +315,14 @@ LIMIT ?
 _SAVE_CHAT = """
 UPDATE chats
 SET folder_id = ?, title = ?, memory_disabled = ?, pinned_at = ?, archived_at = ?,
-    deleted_at = ?, updated_at = ?, system_prompt = ?
+    deleted_at = ?, updated_at = ?, system_prompt = ?, model = ?
 WHERE id = ? AND user_id = ?
+"""
+# ?1: a JSON array of chat ids; one fixed statement whatever the page size.
+_CHAT_STATS = """
+SELECT chat_id, count(*), max(created_at)
+FROM messages WHERE chat_id IN (SELECT value FROM json_each(?1))
+GROUP BY chat_id
 """
 
 
@@ -332,6 +339,7 @@ def _chat(row: Row) -> Chat:
         created_at,
         updated_at,
         system_prompt,
+        model,
     ) = row
     return Chat(
         id=chat_id,
@@ -345,6 +353,7 @@ def _chat(row: Row) -> Chat:
         created_at=from_ms(created_at),
         updated_at=from_ms(updated_at),
         system_prompt=system_prompt,
+        model=model,
     )
 
 
@@ -371,6 +380,7 @@ class SqliteChatRepository:
             to_ms(chat.created_at),
             to_ms(chat.updated_at),
             chat.system_prompt,
+            chat.model,
         )
         if await select_one(self._conn, _ADD_CHAT, params) is None:
             raise AlreadyExists("Chat id already taken")
@@ -419,10 +429,20 @@ class SqliteChatRepository:
             ms_or_none(chat.deleted_at),
             to_ms(chat.updated_at),
             chat.system_prompt,
+            chat.model,
             chat.id,
             chat.user_id,
         )
         await write_count(self._conn, _SAVE_CHAT, params)
+
+    async def stats(self, chat_ids: Sequence[str]) -> dict[str, ChatStats]:
+        if not chat_ids:
+            return {}
+        rows = await select_all(self._conn, _CHAT_STATS, (json_text(list(chat_ids)),))
+        return {
+            chat_id: ChatStats(message_count=count, last_message_at=from_ms(last))
+            for chat_id, count, last in rows
+        }
 
 
 # --- messages --------------------------------------------------------------------
