@@ -31,6 +31,7 @@ from chatport.ports.streams import StreamBus
 from chatport.services.accounts import AccountService
 from chatport.services.admin import AdminService
 from chatport.services.chats import ChatService
+from chatport.services.conversations import ConversationService
 from chatport.services.credentials import CredentialsService
 from chatport.services.folders import FolderService
 from chatport.services.generations import GenerationLimits, GenerationService
@@ -148,9 +149,10 @@ async def build_container(
 
         token_generator = SecretsTokenGenerator()
         accounts = AccountService(storage, hasher, token_generator, limiter, clock)
+        chats = ChatService(storage, clock, ids)
         yield Services(
             accounts=accounts,
-            chats=ChatService(storage, clock, ids),
+            chats=chats,
             messages=MessageService(storage, clock, ids),
             folders=FolderService(storage, clock, ids),
             admin=AdminService(storage, hasher, clock),
@@ -161,6 +163,7 @@ async def build_container(
             preferences=PreferencesService(storage, models, clock),
             idempotency=IdempotencyService(idempotency),
             credentials=CredentialsService(storage, box, gateway, clock),
+            conversations=ConversationService(storage, chats, models, clock, ids),
             readiness=readiness,
         )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from chatport.services.accounts import AccountService
 from chatport.services.admin import AdminService
 from chatport.services.chats import ChatService
+from chatport.services.conversations import ConversationService
 from chatport.services.credentials import CredentialsService
 from chatport.services.folders import FolderService
 from chatport.services.generations import GenerationService
@@ -36,5 +37,6 @@ class Services:
     preferences: PreferencesService
     idempotency: IdempotencyService
     credentials: CredentialsService
+    conversations: ConversationService
     # Raises StorageUnavailable when a backing service does not answer.
     readiness: Callable[[], Awaitable[None]]
