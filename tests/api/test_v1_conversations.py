@@ -170,3 +170,52 @@ async def test_another_users_conversation_is_404_everywhere(admin: Client, app: 
         assert bad_folder.status_code == 404
     mine = (await admin.get(f"{BASE}/{conv['id']}", headers=auth)).json()["data"]
     assert mine["title"] == "Mine" and mine["pinned"] is False and mine["folder_id"] is None
+
+
+async def test_messages_page_forward_by_cursor_and_back_by_id(admin: Client) -> None:
+    auth = await _auth(admin)
+    conv = await _create(admin, auth, title="Long talk")
+    for n in range(5):
+        posted = await admin.post(
+            f"/api/chats/{conv['id']}/messages", json={"role": "user", "content": f"m{n}"}
+        )
+        assert posted.status_code == 201
+
+    contents: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"per_page": 2, **({"cursor": cursor} if cursor else {})}
+        page = (
+            await admin.get(f"{BASE}/{conv['id']}/messages", params=params, headers=auth)
+        ).json()
+        contents += [m["content"] for m in page["data"]]
+        cursor = page["meta"]["pagination"]["next_cursor"]
+        if cursor is None:
+            break
+    assert contents == ["m0", "m1", "m2", "m3", "m4"]
+
+    everything = (
+        await admin.get(f"{BASE}/{conv['id']}/messages", params={"per_page": 100}, headers=auth)
+    ).json()["data"]
+    back = await admin.get(
+        f"{BASE}/{conv['id']}/messages",
+        params={"per_page": 2, "before": everything[3]["id"]},
+        headers=auth,
+    )
+    assert [m["content"] for m in back.json()["data"]] == ["m1", "m2"]
+    bad = await admin.get(f"{BASE}/{conv['id']}/messages", params={"cursor": "x"}, headers=auth)
+    assert bad.status_code == 422
+    idle = await admin.post(f"{BASE}/{conv['id']}/stop", headers=auth)
+    assert idle.status_code == 409
+    assert idle.json()["error"]["code"] == "CONFLICT"
+
+
+async def test_another_users_messages_are_404(admin: Client, app: Litestar) -> None:
+    auth = await _auth(admin)
+    conv = await _create(admin, auth, title="Mine")
+    await add_user(admin, "bob")
+    async with logged_in(app, "bob") as bob:
+        bobs = await _auth(bob, "bob")
+        listed = await bob.get(f"{BASE}/{conv['id']}/messages", headers=bobs)
+        stopped = await bob.post(f"{BASE}/{conv['id']}/stop", headers=bobs)
+    assert listed.status_code == stopped.status_code == 404

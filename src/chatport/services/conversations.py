@@ -14,7 +14,7 @@ from chatport.domain.chats import (
 )
 from chatport.domain.errors import NotFound
 from chatport.domain.messages import Message
-from chatport.domain.paging import PER_PAGE_MAX, ChatCursor
+from chatport.domain.paging import PER_PAGE_MAX, ChatCursor, MessageCursor
 from chatport.domain.users import User
 from chatport.ports.clock import Clock, IdGenerator
 from chatport.ports.repositories import Storage
@@ -32,6 +32,11 @@ class Conversation(msgspec.Struct, frozen=True, kw_only=True):
 
 class ConversationPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[Conversation]
+    next_cursor: str | None
+
+
+class MessagePage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[Message]
     next_cursor: str | None
 
 
@@ -146,6 +151,31 @@ class ConversationService:
             await uow.chats.save(changed)
             stats = await uow.chats.stats([chat_id])
         return Conversation(chat=changed, stats=stats.get(chat_id, _NO_STATS))
+
+    async def messages_page(
+        self,
+        user: User,
+        chat_id: str,
+        *,
+        per_page: int,
+        cursor: str | None = None,
+        before: str | None = None,
+    ) -> MessagePage:
+        """Oldest first, ``cursor`` onwards; or, with ``before`` (a message id), the
+        page just older than it (its ``next_cursor`` then leads forward again)."""
+        after = MessageCursor.decode(cursor) if cursor else None
+        limit = min(per_page, PER_PAGE_MAX)
+        async with self._storage.read() as uow:
+            await owned_chat(uow, user, chat_id)
+            if before is not None:
+                messages = await uow.messages.list_before(chat_id, limit=limit, before_id=before)
+                more = bool(messages)
+            else:
+                messages = await uow.messages.list_after(chat_id, limit=limit + 1, after=after)
+                more = len(messages) > limit
+                messages = messages[:limit]
+        next_cursor = MessageCursor.after(messages[-1]).encode() if more and messages else None
+        return MessagePage(items=messages, next_cursor=next_cursor)
 
     async def delete(self, user: User, chat_id: str) -> None:
         await self._chats.delete(user, chat_id)

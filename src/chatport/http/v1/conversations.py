@@ -110,6 +110,16 @@ def _fields(conversation: Conversation) -> dict[str, Any]:
     }
 
 
+def _pagination(per_page: int, next_cursor: str | None) -> dict[str, Any]:
+    return {
+        "pagination": {
+            "per_page": per_page,
+            "next_cursor": next_cursor,
+            "has_more": next_cursor is not None,
+        }
+    }
+
+
 def conversation_out(conversation: Conversation) -> ConversationOut:
     return ConversationOut(**_fields(conversation))
 
@@ -133,13 +143,7 @@ class V1ConversationsController(Controller):
         page = await services_of(request).conversations.list_page(
             user, per_page=per_page, cursor=cursor, archived=archived, query=q
         )
-        meta = {
-            "pagination": {
-                "per_page": per_page,
-                "next_cursor": page.next_cursor,
-                "has_more": page.next_cursor is not None,
-            }
-        }
+        meta = _pagination(per_page, page.next_cursor)
         return Envelope(data=[conversation_out(c) for c in page.items], meta=meta)
 
     @post("/", status_code=201)
@@ -180,6 +184,31 @@ class V1ConversationsController(Controller):
         self, request: Request[Any, Any, Any], user: AuthUser, conversation_id: FromPath[str]
     ) -> None:
         await services_of(request).conversations.delete(user, conversation_id)
+
+    @get("/{conversation_id:str}/messages")
+    async def list_messages(
+        self,
+        request: Request[Any, Any, Any],
+        user: AuthUser,
+        conversation_id: FromPath[str],
+        per_page: Annotated[int, QueryParameter(ge=1, le=PER_PAGE_MAX)] = PER_PAGE_DEFAULT,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+        before: Annotated[str | None, QueryParameter(max_length=64)] = None,
+    ) -> Envelope[list[MessageOut]]:
+        """Oldest first; ``before=<message id>`` pages back."""
+        page = await services_of(request).conversations.messages_page(
+            user, conversation_id, per_page=per_page, cursor=cursor, before=before
+        )
+        meta = _pagination(per_page, page.next_cursor)
+        return Envelope(data=[message_out(m) for m in page.items], meta=meta)
+
+    @post("/{conversation_id:str}/stop", status_code=200)
+    async def stop(
+        self, request: Request[Any, Any, Any], user: AuthUser, conversation_id: FromPath[str]
+    ) -> Envelope[MessageOut]:
+        """Stop the running reply; answers it as kept."""
+        kept = await services_of(request).generations.stop(user, conversation_id)
+        return Envelope(data=message_out(kept))
 
     @post("/{conversation_id:str}/pin", status_code=200)
     async def pin(
