@@ -287,13 +287,13 @@ async def test_save_progress_writes_content_and_heartbeat_while_streaming(
     at = seed.now()
 
     async with storage.write() as uow:
-        assert await uow.messages.save_progress(reply.id, "Hel", at) is True
+        await uow.messages.save_progress_many([(reply.id, "Hel")], at)
     async with storage.read() as uow:
         assert await uow.messages.get(chat.id, reply.id) == msgspec.structs.replace(
             reply, content="Hel", updated_at=at
         )
     async with storage.write() as uow:
-        assert await uow.messages.save_progress("no-such-message", "x", at) is False
+        await uow.messages.save_progress_many([("no-such-message", "x")], at)
 
 
 async def test_save_progress_leaves_an_ended_reply_alone(seed: Seed, storage: Storage) -> None:
@@ -301,7 +301,7 @@ async def test_save_progress_leaves_an_ended_reply_alone(seed: Seed, storage: St
     ended = await _reply(seed, chat, content="Done", status=MessageStatus.CANCELLED)
 
     async with storage.write() as uow:
-        assert await uow.messages.save_progress(ended.id, "Late", seed.now()) is False
+        await uow.messages.save_progress_many([(ended.id, "Late")], seed.now())
     async with storage.read() as uow:
         assert await uow.messages.get(chat.id, ended.id) == ended
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import Literal
 
 import msgspec
 
@@ -178,6 +177,3 @@ class RunEvent(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     @property
     def is_terminal(self) -> bool:
         return self.kind in TERMINAL_KINDS
-
-
-RunStatus = Literal["streaming", "complete", "failed", "cancelled"]

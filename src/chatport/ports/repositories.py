@@ -175,11 +175,6 @@ class MessageRepository(Protocol):
         """Replies being generated in all of the user's chats."""
         ...
 
-    async def save_progress(self, message_id: str, content: str, at: datetime) -> bool:
-        """Checkpoint a streaming reply: its partial content, and ``updated_at`` as a
-        heartbeat. False (and nothing written) when it is no longer streaming."""
-        ...
-
     async def finish(self, message: Message) -> bool:
         """Write a streaming reply's end: content, status, model, usage, error and
         ``updated_at`` of ``message``. False (and nothing written) when it is no
@@ -187,8 +182,9 @@ class MessageRepository(Protocol):
         ...
 
     async def save_progress_many(self, progress: Sequence[tuple[str, str]], at: datetime) -> None:
-        """``save_progress`` for many ``(message_id, content)`` at once, in one round
-        trip: the checkpoint of every run a process owns."""
+        """Checkpoint streaming replies, ``(message_id, content)`` each, in one round
+        trip (every run a process owns): the partial content, and ``updated_at`` as
+        a heartbeat. Replies no longer streaming are left as they are."""
         ...
 
     async def finish_many(self, messages: Sequence[Message]) -> None:

@@ -11,6 +11,7 @@ from chatport.domain.errors import AlreadyExists, FieldProblem, InvalidInput, No
 from chatport.domain.providers import (
     DEFAULT_BASE_URLS,
     DISPLAY_NAMES,
+    ModelType,
     NewModel,
     NewProvider,
     Provider,
@@ -214,7 +215,7 @@ class ProviderService:
                 await uow.models.save(
                     msgspec.structs.replace(model, context_window=item.context_window)
                 )
-            if not has_default and model.enabled and model.model_type.value == "text":
+            if not has_default and model.enabled and model.model_type is ModelType.TEXT:
                 await uow.models.set_default(model.id)
                 has_default = True
         return len(known)

@@ -80,9 +80,6 @@ class RunRegistry:
     def __len__(self) -> int:
         return len(self._runs)
 
-    def owns(self, run_id: str) -> bool:
-        return run_id in self._runs
-
     async def open(self) -> None:
         await self._bus.on_cancel(self._cancel_local)
         self._checkpointer = asyncio.create_task(self._checkpoint_loop(), name="checkpointer")

@@ -635,10 +635,6 @@ class PostgresMessageRepository:
     async def count_streaming(self, user_id: int) -> int:
         return int(await self._conn.fetchval(_COUNT_STREAMING, user_id))
 
-    async def save_progress(self, message_id: str, content: str, at: datetime) -> bool:
-        status = await self._conn.execute(_SAVE_PROGRESS, message_id, content, at)
-        return changed_count(status) > 0
-
     async def finish(self, message: Message) -> bool:
         status = await self._conn.execute(_FINISH_MESSAGE, *_finish_params(message))
         return changed_count(status) > 0

@@ -649,10 +649,6 @@ class SqliteMessageRepository:
         row = await select_one(self._conn, _COUNT_STREAMING, (user_id,))
         return 0 if row is None else int(row[0])
 
-    async def save_progress(self, message_id: str, content: str, at: datetime) -> bool:
-        params = (content, to_ms(at), message_id)
-        return await write_count(self._conn, _SAVE_PROGRESS, params) > 0
-
     async def finish(self, message: Message) -> bool:
         return await write_count(self._conn, _FINISH_MESSAGE, _finish_params(message)) > 0
 
