@@ -150,6 +150,7 @@ async def build_container(
         token_generator = SecretsTokenGenerator()
         accounts = AccountService(storage, hasher, token_generator, limiter, clock)
         chats = ChatService(storage, clock, ids)
+        preferences = PreferencesService(storage, models, clock)
         yield Services(
             accounts=accounts,
             chats=chats,
@@ -160,10 +161,12 @@ async def build_container(
             models=models,
             generations=generations,
             tokens=AccessTokenService(storage, accounts, token_generator, limiter, clock),
-            preferences=PreferencesService(storage, models, clock),
+            preferences=preferences,
             idempotency=IdempotencyService(idempotency),
             credentials=CredentialsService(storage, box, gateway, clock),
-            conversations=ConversationService(storage, chats, models, clock, ids),
+            conversations=ConversationService(
+                storage, chats, models, preferences, generations, clock, ids
+            ),
             readiness=readiness,
         )
 

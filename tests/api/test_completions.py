@@ -167,10 +167,12 @@ async def test_regenerate_replaces_the_last_reply(admin: Client) -> None:
     assert after[1]["content"] == reply_text(parts)
 
 
-async def test_regenerate_without_a_reply_is_409(admin: Client) -> None:
+async def test_regenerate_with_nothing_to_answer_is_refused(admin: Client) -> None:
     chat_id = await _chat(admin)
     response = await admin.post(f"/api/chats/{chat_id}/regenerate", json={"model": "echo"})
-    assert response.status_code == 409
+    assert response.status_code == 400
+    assert response.json()["error"] == "There is no message to answer"
+    assert await _messages(admin, chat_id) == []
 
 
 async def test_stream_and_stop_without_a_running_reply(admin: Client) -> None:

@@ -129,6 +129,18 @@ async def test_messages_belong_to_their_chat(seed: Seed, storage: Storage) -> No
         assert await uow.messages.get(chat.id, message.id) == message
 
 
+async def test_find_is_a_message_of_the_users_live_chats_only(seed: Seed, storage: Storage) -> None:
+    alice, bob = await seed.user(), await seed.user()
+    chat, binned = await seed.chat(alice), await seed.chat(alice, deleted_at=seed.now())
+    message, in_bin = await seed.message(chat), await seed.message(binned)
+
+    async with storage.read() as uow:
+        assert await uow.messages.find(alice.id, message.id) == message
+        assert await uow.messages.find(bob.id, message.id) is None
+        assert await uow.messages.find(alice.id, in_bin.id) is None
+        assert await uow.messages.find(alice.id, "no-such-message") is None
+
+
 async def test_a_taken_id_is_taken_even_in_another_chat(seed: Seed, storage: Storage) -> None:
     alice = await seed.user()
     chat, other = await seed.chat(alice), await seed.chat(alice)

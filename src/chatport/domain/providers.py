@@ -182,6 +182,24 @@ def split_model_ref(ref: str) -> tuple[str | None, str]:
     return (head, tail) if sep and tail else (None, ref)
 
 
+def own_key_for(model_id: str, kinds: set[ProviderKind]) -> ProviderKind | None:
+    """Which of a user's own keys (by kind) answers a bare model id that no catalogue
+    lists: OpenRouter ids hold a vendor prefix (``openai/gpt-4o``), Anthropic's
+    start with ``claude``, anything else is taken to be OpenAI's; a user with a
+    single key means that one."""
+    if "/" in model_id:
+        wanted = ProviderKind.OPENROUTER
+    elif model_id.startswith("claude"):
+        wanted = ProviderKind.ANTHROPIC
+    else:
+        wanted = ProviderKind.OPENAI
+    if wanted in kinds:
+        return wanted
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    return None
+
+
 _NAMED_KINDS = {
     ProviderKind.OPENAI,
     ProviderKind.ANTHROPIC,

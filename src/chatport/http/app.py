@@ -22,7 +22,7 @@ from chatport.http.errors import handle
 from chatport.http.health import healthz, readyz
 from chatport.http.middleware import RequestContextMiddleware, SameOriginMiddleware
 from chatport.http.v1.account import V1AuthController, V1ModelsController
-from chatport.http.v1.conversations import V1ConversationsController
+from chatport.http.v1.conversations import V1ConversationsController, V1MessagesController
 from chatport.http.v1.credentials import V1CredentialsController
 from chatport.http.v1.idempotency import IdempotencyMiddleware
 from chatport.http.v1.preferences import V1PreferencesController
@@ -69,6 +69,7 @@ def build_app(
             V1PreferencesController,
             V1CredentialsController,
             V1ConversationsController,
+            V1MessagesController,
             CredentialsController,
             healthz,
             readyz,

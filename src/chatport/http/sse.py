@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+from chatport.domain.errors import FieldProblem, InvalidInput
 from chatport.domain.generation import RunEvent
 
 PING_INTERVAL = 15.0
@@ -63,3 +64,17 @@ async def with_pings(
         closer = getattr(iterator, "aclose", None)
         if closer is not None:
             await closer()
+
+
+def last_event_id(value: str | None) -> int:
+    """The event a resuming client saw last (``Last-Event-ID``); 0 for none."""
+    if value is None or not value.strip():
+        return 0
+    try:
+        after = int(value.strip())
+    except ValueError:
+        after = -1
+    if after < 0:
+        message = "Last-Event-ID must be an event number"
+        raise InvalidInput(message, (FieldProblem("invalid", message, ("Last-Event-ID",)),))
+    return after

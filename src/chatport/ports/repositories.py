@@ -142,6 +142,10 @@ class MessageRepository(Protocol):
 
     async def get(self, chat_id: str, message_id: str) -> Message | None: ...
 
+    async def find(self, user_id: int, message_id: str) -> Message | None:
+        """The message ``message_id`` if it is in one of the user's chats (not deleted)."""
+        ...
+
     async def list_page(self, chat_id: str, *, limit: int, offset: int) -> list[Message]:
         """Oldest first."""
         ...

@@ -12,16 +12,21 @@ from chatport.domain.chats import (
     check_system_prompt,
     check_title,
 )
-from chatport.domain.errors import NotFound
+from chatport.domain.errors import CredentialsRequired, NotFound
 from chatport.domain.messages import Message
 from chatport.domain.paging import PER_PAGE_MAX, ChatCursor, MessageCursor
 from chatport.domain.users import User
 from chatport.ports.clock import Clock, IdGenerator
 from chatport.ports.repositories import Storage
 from chatport.services.chats import ChatService, owned_chat
+from chatport.services.generations import GenerationService, Started, UserTurn
 from chatport.services.models import ModelService
+from chatport.services.preferences import PreferencesService
 
 LATEST_MESSAGES = 100
+NO_CREDENTIALS = (
+    "No model is available to you: add an API key of your own, or ask an admin to set up a provider"
+)
 _NO_STATS = ChatStats(message_count=0, last_message_at=None)
 
 
@@ -50,24 +55,55 @@ class ConversationChange(msgspec.Struct, frozen=True, kw_only=True):
     archived: bool | msgspec.UnsetType = msgspec.UNSET
 
 
+class Sent(msgspec.Struct, frozen=True, kw_only=True):
+    question: Message
+    reply: Message  # status streaming
+
+
 class ConversationService:
     """Rules: as for chats (a user's own only, pinned first, soft delete); a
     conversation's model must be one the user can use now; lists page by cursor,
-    so rows added meanwhile never shift a page."""
+    so rows added meanwhile never shift a page. A message is answered by the model
+    it names, else the user's default model, else the conversation's; a user who
+    can use no model at all is told so before anything is stored."""
 
     def __init__(
         self,
         storage: Storage,
         chats: ChatService,
         models: ModelService,
+        preferences: PreferencesService,
+        generations: GenerationService,
         clock: Clock,
         ids: IdGenerator,
     ) -> None:
         self._storage = storage
         self._chats = chats
         self._models = models
+        self._preferences = preferences
+        self._generations = generations
         self._clock = clock
         self._ids = ids
+
+    async def send(self, user: User, chat_id: str, content: str, model: str | None) -> Sent:
+        """Store the user's message and start the reply to it."""
+        await self._require_credentials(user)
+        if model is None:
+            model = (await self._preferences.get(user)).default_model
+        # Without one, the reply takes the conversation's model.
+        started = await self._generations.complete(user, chat_id, model, UserTurn(content=content))
+        if started.question is None:  # a turn without an id is always stored
+            raise RuntimeError("the user's message was not stored")
+        return Sent(question=started.question, reply=started.message)
+
+    async def regenerate(self, user: User, chat_id: str, model: str | None) -> Started:
+        """Replace the last reply with a new one (its model unless ``model`` says)."""
+        await self._require_credentials(user)
+        return await self._generations.regenerate(user, chat_id, model)
+
+    async def _require_credentials(self, user: User) -> None:
+        if not await self._models.has_usable(user):
+            raise CredentialsRequired(NO_CREDENTIALS)
 
     async def list_page(
         self,
@@ -102,7 +138,7 @@ class ConversationService:
         system_prompt: str | None = None,
     ) -> Conversation:
         if model is not None:
-            await self._models.resolve(model)
+            await self._models.resolve(model, user)
         now = self._clock.now()
         chat = Chat(
             id=self._ids.new_id(),
@@ -132,7 +168,7 @@ class ConversationService:
         if not isinstance(change.system_prompt, msgspec.UnsetType):
             fields["system_prompt"] = check_system_prompt(change.system_prompt)
         if isinstance(change.model, str):
-            await self._models.resolve(change.model)
+            await self._models.resolve(change.model, user)
         if not isinstance(change.model, msgspec.UnsetType):
             fields["model"] = change.model
         async with self._storage.write() as uow:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import msgspec
@@ -50,6 +51,8 @@ _MILLISECOND = timedelta(milliseconds=1)
 ABANDONED_EVENT_ID = 2**31 - 1
 ALREADY_RUNNING = "A reply is already being generated in this chat"
 NOTHING_RUNNING = "No reply is being generated in this chat"
+# How far back a chat's latest reply is looked for: past a few unanswered messages.
+_LOOKBACK = 20
 
 
 class GenerationLimits(msgspec.Struct, frozen=True, kw_only=True):
@@ -73,6 +76,13 @@ class UserTurn(msgspec.Struct, frozen=True, kw_only=True):
 class Started(msgspec.Struct, frozen=True, kw_only=True):
     chat_id: str
     message: Message  # the assistant message, status streaming
+    question: Message | None = None  # the user's message, when this request stored it
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    reply: Message
+    events: AsyncIterator[RunEvent] | None  # None: the run's events are gone
 
 
 class GenerationService:
@@ -166,7 +176,9 @@ class GenerationService:
             except Exception:
                 log.exception("sweeping interrupted replies failed")
 
-    async def complete(self, user: User, chat_id: str, model_ref: str, turn: UserTurn) -> Started:
+    async def complete(
+        self, user: User, chat_id: str, model_ref: str | None, turn: UserTurn
+    ) -> Started:
         """Store the user's message (unless stored) and start a reply to it."""
         check_content(turn.content)
         if turn.id is not None:
@@ -193,10 +205,10 @@ class GenerationService:
                 turn and turn.id and await uow.messages.get(chat.id, turn.id) is not None
             )
         replaced = _last_reply(history) if turn is None else None
-        model_ref = model_ref or (replaced.model if replaced else None)
+        model_ref = model_ref or (replaced.model if replaced else None) or chat.model
         if not model_ref:
             raise InvalidInput("Choose a model")
-        choice = await self._models.resolve(model_ref)
+        choice = await self._models.resolve(model_ref, user)
         refuse_unless(await self._limiter.hit(f"user:{user.id}", self._policy), "replies requested")
         now = self._clock.now()
         question = None
@@ -260,7 +272,7 @@ class GenerationService:
         if auto_title and choice.provider.kind.protocol is not WireProtocol.ECHO:
             on_complete = self._title_maker(user, chat.id, auto_title, choice)
         self.runs.start(assistant, client, request, on_complete)
-        return Started(chat_id=chat.id, message=assistant)
+        return Started(chat_id=chat.id, message=assistant, question=question)
 
     async def _check_capacity(self, uow: UnitOfWork, user: User, chat: Chat) -> None:
         if await uow.messages.streaming_in_chat(chat.id) is not None:
@@ -326,6 +338,24 @@ class GenerationService:
             return None
         return self._bus.subscribe(running.id, after)
 
+    async def follow(self, user: User, chat_id: str, after: int = 0) -> Followed | None:
+        """The chat's latest reply, running or ended, with the events of its run after
+        ``after`` while the bus still holds them; None when the chat has no reply."""
+        async with self._storage.read() as uow:
+            await owned_chat(uow, user, chat_id)
+            running = await uow.messages.streaming_in_chat(chat_id)
+            recent = [running] if running else await uow.messages.recent(chat_id, limit=_LOOKBACK)
+        reply = next((m for m in reversed(recent) if m.role is MessageRole.ASSISTANT), None)
+        if reply is None:
+            return None
+        if not await self._bus.exists(reply.id):
+            return Followed(reply=reply, events=None)
+        return Followed(reply=reply, events=self._bus.subscribe(reply.id, after))
+
+    async def stored_reply(self, user: User, message_id: str) -> Message | None:
+        async with self._storage.read() as uow:
+            return await uow.messages.find(user.id, message_id)
+
     def events(self, run_id: str, after: int = 0) -> AsyncIterator[RunEvent]:
         return self._bus.subscribe(run_id, after)
 
@@ -357,10 +387,12 @@ class GenerationService:
         return make_title
 
 
-def _last_reply(history: list[Message]) -> Message:
-    if not history or history[-1].role is not MessageRole.ASSISTANT:
-        raise Conflict("There is no reply to regenerate")
-    return history[-1]
+def _last_reply(history: list[Message]) -> Message | None:
+    """The reply a regeneration replaces; None when the last message is the user's
+    and unanswered (it is answered then)."""
+    if not any(m.role is MessageRole.USER for m in history):
+        raise InvalidInput("There is no message to answer")
+    return history[-1] if history[-1].role is MessageRole.ASSISTANT else None
 
 
 def _prompt(

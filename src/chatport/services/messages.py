@@ -11,7 +11,7 @@ from chatport.domain.errors import AlreadyExists, Conflict, NotFound
 from chatport.domain.messages import Message, MessageRole, MessageStatus, check_content
 from chatport.domain.users import User
 from chatport.ports.clock import Clock, IdGenerator
-from chatport.ports.repositories import Storage
+from chatport.ports.repositories import Storage, UnitOfWork
 from chatport.services.chats import check_client_id, owned_chat
 
 
@@ -69,9 +69,17 @@ class MessageService:
     async def delete(self, user: User, chat_id: str, message_id: str) -> None:
         async with self._storage.write() as uow:
             await owned_chat(uow, user, chat_id)
-            message = await uow.messages.get(chat_id, message_id)
-            if message is None:
-                raise NotFound("Message not found")
-            if message.status is MessageStatus.STREAMING:
-                raise Conflict("This reply is still being written; stop it first")
-            await uow.messages.delete(chat_id, message_id)
+            await _delete(uow, await uow.messages.get(chat_id, message_id))
+
+    async def delete_by_id(self, user: User, message_id: str) -> None:
+        """Delete a message known by its id alone (v1's ``DELETE /messages/{id}``)."""
+        async with self._storage.write() as uow:
+            await _delete(uow, await uow.messages.find(user.id, message_id))
+
+
+async def _delete(uow: UnitOfWork, message: Message | None) -> None:
+    if message is None:
+        raise NotFound("Message not found")
+    if message.status is MessageStatus.STREAMING:
+        raise Conflict("This reply is still being written; stop it first")
+    await uow.messages.delete(message.chat_id, message.id)

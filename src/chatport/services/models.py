@@ -13,6 +13,7 @@ from chatport.domain.providers import (
     ModelType,
     NewModel,
     Provider,
+    own_key_for,
     split_model_ref,
 )
 from chatport.domain.users import ClientInfo, User
@@ -57,20 +58,36 @@ class ModelService:
                 return True
             return bool(await uow.providers.list_all(user.id))
 
-    async def resolve(self, ref: str) -> ModelChoice:
-        """The enabled model a request names; InvalidInput when there is none."""
+    async def resolve(self, ref: str, user: User | None = None) -> ModelChoice:
+        """The model a request names; InvalidInput when there is none.
+
+        A user's own key comes first when the ref names its kind (``openai:gpt-4o``):
+        their key, their bill. Then the catalogue. A bare id the catalogue lacks goes
+        to the user's own key that fits it (their models are not synced).
+        """
         provider_name, bare = split_model_ref(ref)
         async with self._storage.read() as uow:
+            own = (
+                {p.kind: p for p in await uow.providers.list_all(user.id) if p.enabled}
+                if user is not None
+                else {}
+            )
+            named = next((p for p in own.values() if p.name == provider_name), None)
+            if named is not None:
+                return _own_choice(named, bare)
             choices = await uow.models.find_enabled(ref)
             if not choices and provider_name is not None:
-                named = await uow.models.find_enabled(bare)
-                choices = [c for c in named if c.provider.name == provider_name]
-        if not choices:
-            raise InvalidInput(
-                f"Model {ref} is disabled or not registered",
-                (FieldProblem("invalid_enum_value", "Unknown or disabled model", ("model",)),),
-            )
-        return next((c for c in choices if c.model.is_default), choices[0])
+                found = await uow.models.find_enabled(bare)
+                choices = [c for c in found if c.provider.name == provider_name]
+        if choices:
+            return next((c for c in choices if c.model.is_default), choices[0])
+        kind = own_key_for(ref, set(own))
+        if kind is not None:
+            return _own_choice(own[kind], ref)
+        raise InvalidInput(
+            f"Model {ref} is disabled or not registered",
+            (FieldProblem("invalid_enum_value", "Unknown or disabled model", ("model",)),),
+        )
 
     async def list_all(self) -> list[AdminModel]:
         async with self._storage.read() as uow:
@@ -167,6 +184,20 @@ class ModelService:
                 detail=f"{model.model_id} {what}".strip(),
             )
         )
+
+
+def _own_choice(provider: Provider, model_id: str) -> ModelChoice:
+    """A model on a user's own key: not in the catalogue, so described by its id."""
+    model = Model(
+        id=0,
+        provider_id=provider.id,
+        model_id=model_id,
+        display_name=model_id,
+        enabled=True,
+        is_default=False,
+        created_at=provider.created_at,
+    )
+    return ModelChoice(model=model, provider=provider)
 
 
 async def _existing(uow: UnitOfWork, model_pk: int) -> AdminModel:

@@ -54,7 +54,7 @@ class PreferencesService:
         problems = _problems(fields)
         if isinstance(fields.get("default_model"), str):
             try:
-                await self._models.resolve(fields["default_model"])
+                await self._models.resolve(fields["default_model"], user)
             except InvalidInput:
                 problems.append(
                     FieldProblem("invalid", "Not a model you can use", ("default_model",))

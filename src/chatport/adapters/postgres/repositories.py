@@ -446,6 +446,12 @@ SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
        prompt_tokens, completion_tokens, created_at, updated_at
 FROM messages WHERE id = $1 AND chat_id = $2
 """
+_USERS_MESSAGE = """
+SELECT m.id, m.chat_id, m.role, m.content, m.model, m.file_ids, m.metadata, m.status,
+       m.error, m.prompt_tokens, m.completion_tokens, m.created_at, m.updated_at
+FROM messages m JOIN chats c ON c.id = m.chat_id
+WHERE m.id = $1 AND c.user_id = $2 AND c.deleted_at IS NULL
+"""
 _MESSAGES_OF_CHAT = """
 SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
        prompt_tokens, completion_tokens, created_at, updated_at
@@ -602,6 +608,10 @@ class PostgresMessageRepository:
 
     async def get(self, chat_id: str, message_id: str) -> Message | None:
         row = await self._conn.fetchrow(_MESSAGE_BY_ID, message_id, chat_id)
+        return None if row is None else _message(row)
+
+    async def find(self, user_id: int, message_id: str) -> Message | None:
+        row = await self._conn.fetchrow(_USERS_MESSAGE, message_id, user_id)
         return None if row is None else _message(row)
 
     async def list_page(self, chat_id: str, *, limit: int, offset: int) -> list[Message]:

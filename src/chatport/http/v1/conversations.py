@@ -1,22 +1,28 @@
 """``/api/v1/conversations``: cursor-paged lists, create, get with the latest
-messages, update, soft delete, pin and unpin."""
+messages, update, soft delete, pin and unpin; messages sent, streamed, stopped,
+regenerated; ``/api/v1/messages/{id}`` deleted."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.response import Stream
 
 from chatport.domain.chats import SEARCH_QUERY_MAX, TITLE_MAX
-from chatport.domain.messages import Message
+from chatport.domain.messages import CONTENT_MAX, Message
 from chatport.domain.paging import PER_PAGE_DEFAULT, PER_PAGE_MAX
 from chatport.domain.preferences import SYSTEM_PROMPT_MAX
 from chatport.http.auth import AuthUser, services_of
+from chatport.http.sse import SSE_HEADERS, last_event_id
 from chatport.http.v1.auth import v1_user
 from chatport.http.v1.envelope import Envelope, iso
+from chatport.http.v1.shapes import MessageOut, message_out
+from chatport.http.v1.stream import v1_stream
 from chatport.services.conversations import Conversation, ConversationChange
 
 Title = Annotated[str, msgspec.Meta(max_length=TITLE_MAX)]
@@ -39,21 +45,19 @@ class UpdateBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     archived: bool | Unset = msgspec.UNSET
 
 
-class UsageOut(msgspec.Struct, frozen=True, kw_only=True):
-    prompt_tokens: int
-    completion_tokens: int
+class SendBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    content: Annotated[str, msgspec.Meta(min_length=1, max_length=CONTENT_MAX)]
+    model: ModelId | None = None
 
 
-class MessageOut(msgspec.Struct, frozen=True, kw_only=True):
-    id: str
-    conversation_id: str
-    role: str
-    content: str
-    model: str | None
-    status: str
-    error: str | None
-    usage: UsageOut | None
-    created_at: str | None
+class RegenerateBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    model: ModelId | None = None
+
+
+class SentOut(msgspec.Struct, frozen=True, kw_only=True):
+    message: MessageOut
+    assistant_message: MessageOut
+    stream_url: str
 
 
 class ConversationOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -73,23 +77,6 @@ class ConversationOut(msgspec.Struct, frozen=True, kw_only=True):
 
 class ConversationWithMessages(ConversationOut, frozen=True, kw_only=True):
     messages: list[MessageOut]
-
-
-def message_out(message: Message) -> MessageOut:
-    usage = message.usage
-    return MessageOut(
-        id=message.id,
-        conversation_id=message.chat_id,
-        role=message.role.value,
-        content=message.content,
-        model=message.model,
-        status=message.status.value,
-        error=message.error,
-        usage=UsageOut(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
-        if usage
-        else None,
-        created_at=iso(message.created_at),
-    )
 
 
 def _fields(conversation: Conversation) -> dict[str, Any]:
@@ -223,3 +210,81 @@ class V1ConversationsController(Controller):
     ) -> Envelope[ConversationOut]:
         unpinned = await services_of(request).conversations.unpin(user, conversation_id)
         return Envelope(data=conversation_out(unpinned))
+
+    @post("/{conversation_id:str}/messages", status_code=202)
+    async def send_message(
+        self,
+        request: Request[Any, Any, Any],
+        user: AuthUser,
+        conversation_id: FromPath[str],
+        data: JSONBody[SendBody],
+    ) -> Envelope[SentOut]:
+        """Store the message and start the reply; read it at ``stream_url``. The model
+        is ``model``, else the user's default model, else the conversation's."""
+        sent = await services_of(request).conversations.send(
+            user, conversation_id, data.content, data.model
+        )
+        return Envelope(
+            data=SentOut(
+                message=message_out(sent.question),
+                assistant_message=message_out(sent.reply),
+                stream_url=f"{self.path}/{sent.reply.chat_id}/stream",
+            )
+        )
+
+    @post("/{conversation_id:str}/regenerate", status_code=202)
+    async def regenerate(
+        self,
+        request: Request[Any, Any, Any],
+        user: AuthUser,
+        conversation_id: FromPath[str],
+        data: JSONBody[RegenerateBody | None] = None,
+    ) -> Envelope[MessageOut]:
+        """Replace the last reply with a new one (its model unless ``model`` says);
+        answers the new reply, status ``streaming``."""
+        model = data.model if data is not None else None
+        started = await services_of(request).conversations.regenerate(user, conversation_id, model)
+        return Envelope(data=message_out(started.message))
+
+    @get(
+        "/{conversation_id:str}/stream",
+        media_type="text/event-stream",
+        responses={204: ResponseSpec(None, description="The conversation has no reply yet")},
+    )
+    async def stream(
+        self,
+        request: Request[Any, Any, Any],
+        user: AuthUser,
+        conversation_id: FromPath[str],
+        last_event: Annotated[
+            str | None, HeaderParameter(name="Last-Event-ID", required=False, max_length=20)
+        ] = None,
+    ) -> Stream | Response[None]:
+        """The latest reply's events: ``message.started``, ``message.delta``, then
+        one of ``message.completed``, ``message.failed``, ``message.cancelled``.
+        After ``Last-Event-ID`` when given; an ended reply sends its final event."""
+        after = last_event_id(last_event)
+        generations = services_of(request).generations
+        followed = await generations.follow(user, conversation_id, after)
+        if followed is None:
+            return Response(None, status_code=204)
+
+        async def load(message_id: str) -> Message | None:
+            return await generations.stored_reply(user, message_id)
+
+        return Stream(
+            v1_stream(followed, after, load), media_type="text/event-stream", headers=SSE_HEADERS
+        )
+
+
+class V1MessagesController(Controller):
+    path = "/api/v1/messages"
+    tags = ["v1 messages"]
+    dependencies = {"user": Provide(v1_user)}
+
+    @delete("/{message_id:str}", status_code=204)
+    async def delete_message(
+        self, request: Request[Any, Any, Any], user: AuthUser, message_id: FromPath[str]
+    ) -> None:
+        """A reply being written cannot be deleted (409): stop it first."""
+        await services_of(request).messages.delete_by_id(user, message_id)

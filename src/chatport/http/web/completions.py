@@ -14,6 +14,7 @@ from litestar.response import Stream
 from chatport.domain.errors import FieldProblem, InvalidInput
 from chatport.domain.messages import CONTENT_MAX, MessageRole
 from chatport.http.auth import AuthUser, current_user, services_of
+from chatport.http.sse import last_event_id
 from chatport.http.web.shapes import MessageOut, message_out
 from chatport.http.web.stream import UI_STREAM_HEADERS, ui_stream
 from chatport.services.generations import UserTurn
@@ -112,7 +113,7 @@ class CompletionController(Controller):
     ) -> Response[None] | Stream:
         """Attach to the chat's running reply, from its start or after
         ``Last-Event-ID``; 204 when none runs."""
-        after = _last_event_id(request.headers.get("last-event-id"))
+        after = last_event_id(request.headers.get("last-event-id"))
         events = await services_of(request).generations.attach(user, chat_id, after)
         if events is None:
             return Response(None, status_code=204)
@@ -124,15 +125,3 @@ class CompletionController(Controller):
     ) -> MessageOut:
         """Stop the running reply; answers it as kept."""
         return message_out(await services_of(request).generations.stop(user, chat_id))
-
-
-def _last_event_id(value: str | None) -> int:
-    if value is None or not value.strip():
-        return 0
-    try:
-        after = int(value.strip())
-    except ValueError as exc:
-        raise _refuse("Last-Event-ID must be an event number", ("Last-Event-ID",)) from exc
-    if after < 0:
-        raise _refuse("Last-Event-ID must be an event number", ("Last-Event-ID",))
-    return after
