@@ -24,6 +24,7 @@ from chatport.http.middleware import RequestContextMiddleware, SameOriginMiddlew
 from chatport.http.v1.account import V1AuthController, V1ModelsController
 from chatport.http.v1.conversations import V1ConversationsController, V1MessagesController
 from chatport.http.v1.credentials import V1CredentialsController
+from chatport.http.v1.docs import tidy_v1_schema
 from chatport.http.v1.idempotency import IdempotencyMiddleware
 from chatport.http.v1.preferences import V1PreferencesController
 from chatport.http.web.admin import AdminUsersController
@@ -75,6 +76,7 @@ def build_app(
             readyz,
         ],
         lifespan=[services_lifespan],
+        on_startup=[lambda app: tidy_v1_schema(app.openapi_schema)],
         exception_handlers={Exception: handle},
         cors_config=CORSConfig(allow_origins=list(cors_origins), allow_credentials=True)
         if cors_origins

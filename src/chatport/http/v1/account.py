@@ -14,6 +14,7 @@ from chatport.domain.tokens import TOKEN_NAME_MAX, AccessToken
 from chatport.domain.users import User
 from chatport.http.auth import AuthUser, client_info, services_of
 from chatport.http.v1.auth import token_of, v1_user
+from chatport.http.v1.docs import HEADERS, errors
 from chatport.http.v1.envelope import Envelope, iso
 from chatport.services.tokens import ABILITY_MAX, EXPIRY_DAYS_MAX, IssuedToken
 
@@ -116,9 +117,10 @@ def _new_token_out(issued: IssuedToken) -> NewTokenOut:
 
 class V1AuthController(Controller):
     path = "/api/v1/auth"
+    response_headers = HEADERS
     tags = ["v1 auth"]
 
-    @post("/login", status_code=200)
+    @post("/login", status_code=200, responses=errors(401, authenticated=False))
     async def login(
         self, request: Request[Any, Any, Any], data: JSONBody[LoginBody]
     ) -> Envelope[LoginOut]:
@@ -128,12 +130,14 @@ class V1AuthController(Controller):
         )
         return Envelope(data=LoginOut(token=issued.plaintext, token_type=BEARER, user=_brief(user)))
 
-    @post("/logout", status_code=204, dependencies={"user": Provide(v1_user)})
+    @post(
+        "/logout", status_code=204, dependencies={"user": Provide(v1_user)}, responses=errors(409)
+    )
     async def logout(self, request: Request[Any, Any, Any], user: AuthUser) -> None:
         """Revoke the token this request came with."""
         await services_of(request).tokens.revoke(user, token_of(request).id)
 
-    @post("/token", status_code=201, dependencies={"user": Provide(v1_user)})
+    @post("/token", status_code=201, dependencies={"user": Provide(v1_user)}, responses=errors(409))
     async def issue(
         self, request: Request[Any, Any, Any], user: AuthUser, data: JSONBody[TokenBody]
     ) -> Envelope[NewTokenOut]:
@@ -143,20 +147,25 @@ class V1AuthController(Controller):
         )
         return Envelope(data=_new_token_out(issued))
 
-    @get("/tokens", dependencies={"user": Provide(v1_user)})
+    @get("/tokens", dependencies={"user": Provide(v1_user)}, responses=errors())
     async def list_tokens(
         self, request: Request[Any, Any, Any], user: AuthUser
     ) -> Envelope[list[TokenOut]]:
         tokens = await services_of(request).tokens.list_tokens(user)
         return Envelope(data=[_token_out(t) for t in tokens])
 
-    @delete("/tokens/{token_id:int}", status_code=204, dependencies={"user": Provide(v1_user)})
+    @delete(
+        "/tokens/{token_id:int}",
+        status_code=204,
+        dependencies={"user": Provide(v1_user)},
+        responses=errors(404),
+    )
     async def revoke(
         self, request: Request[Any, Any, Any], user: AuthUser, token_id: FromPath[int]
     ) -> None:
         await services_of(request).tokens.revoke(user, token_id)
 
-    @get("/me", dependencies={"user": Provide(v1_user)})
+    @get("/me", dependencies={"user": Provide(v1_user)}, responses=errors())
     async def me(self, request: Request[Any, Any, Any], user: AuthUser) -> Envelope[MeOut]:
         """Who the token belongs to; ``flags.has_credentials``: whether any model can
         answer this user now."""
@@ -176,10 +185,11 @@ class V1AuthController(Controller):
 
 class V1ModelsController(Controller):
     path = "/api/v1/models"
+    response_headers = HEADERS
     tags = ["v1 models"]
     dependencies = {"user": Provide(v1_user)}
 
-    @get("/")
+    @get("/", responses=errors())
     async def list_models(
         self, request: Request[Any, Any, Any], user: AuthUser
     ) -> Envelope[list[ModelOut]]:

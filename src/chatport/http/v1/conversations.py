@@ -20,6 +20,7 @@ from chatport.domain.preferences import SYSTEM_PROMPT_MAX
 from chatport.http.auth import AuthUser, services_of
 from chatport.http.sse import SSE_HEADERS, last_event_id
 from chatport.http.v1.auth import v1_user
+from chatport.http.v1.docs import HEADERS, errors
 from chatport.http.v1.envelope import Envelope, iso
 from chatport.http.v1.shapes import MessageOut, message_out
 from chatport.http.v1.stream import v1_stream
@@ -113,10 +114,11 @@ def conversation_out(conversation: Conversation) -> ConversationOut:
 
 class V1ConversationsController(Controller):
     path = "/api/v1/conversations"
+    response_headers = HEADERS
     tags = ["v1 conversations"]
     dependencies = {"user": Provide(v1_user)}
 
-    @get("/")
+    @get("/", responses=errors())
     async def list_conversations(
         self,
         request: Request[Any, Any, Any],
@@ -133,7 +135,7 @@ class V1ConversationsController(Controller):
         meta = _pagination(per_page, page.next_cursor)
         return Envelope(data=[conversation_out(c) for c in page.items], meta=meta)
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, responses=errors(409))
     async def create_conversation(
         self, request: Request[Any, Any, Any], user: AuthUser, data: JSONBody[CreateBody]
     ) -> Envelope[ConversationOut]:
@@ -142,7 +144,7 @@ class V1ConversationsController(Controller):
         )
         return Envelope(data=conversation_out(created))
 
-    @get("/{conversation_id:str}")
+    @get("/{conversation_id:str}", responses=errors(404))
     async def get_conversation(
         self, request: Request[Any, Any, Any], user: AuthUser, conversation_id: FromPath[str]
     ) -> Envelope[ConversationWithMessages]:
@@ -154,7 +156,7 @@ class V1ConversationsController(Controller):
             )
         )
 
-    @put("/{conversation_id:str}")
+    @put("/{conversation_id:str}", responses=errors(404, 409))
     async def update_conversation(
         self,
         request: Request[Any, Any, Any],
@@ -166,13 +168,13 @@ class V1ConversationsController(Controller):
         updated = await services_of(request).conversations.update(user, conversation_id, change)
         return Envelope(data=conversation_out(updated))
 
-    @delete("/{conversation_id:str}", status_code=204)
+    @delete("/{conversation_id:str}", status_code=204, responses=errors(404))
     async def delete_conversation(
         self, request: Request[Any, Any, Any], user: AuthUser, conversation_id: FromPath[str]
     ) -> None:
         await services_of(request).conversations.delete(user, conversation_id)
 
-    @get("/{conversation_id:str}/messages")
+    @get("/{conversation_id:str}/messages", responses=errors(404))
     async def list_messages(
         self,
         request: Request[Any, Any, Any],
@@ -189,7 +191,7 @@ class V1ConversationsController(Controller):
         meta = _pagination(per_page, page.next_cursor)
         return Envelope(data=[message_out(m) for m in page.items], meta=meta)
 
-    @post("/{conversation_id:str}/stop", status_code=200)
+    @post("/{conversation_id:str}/stop", status_code=200, responses=errors(404, 409))
     async def stop(
         self, request: Request[Any, Any, Any], user: AuthUser, conversation_id: FromPath[str]
     ) -> Envelope[MessageOut]:
@@ -197,21 +199,21 @@ class V1ConversationsController(Controller):
         kept = await services_of(request).generations.stop(user, conversation_id)
         return Envelope(data=message_out(kept))
 
-    @post("/{conversation_id:str}/pin", status_code=200)
+    @post("/{conversation_id:str}/pin", status_code=200, responses=errors(404, 409))
     async def pin(
         self, request: Request[Any, Any, Any], user: AuthUser, conversation_id: FromPath[str]
     ) -> Envelope[ConversationOut]:
         pinned = await services_of(request).conversations.pin(user, conversation_id)
         return Envelope(data=conversation_out(pinned))
 
-    @post("/{conversation_id:str}/unpin", status_code=200)
+    @post("/{conversation_id:str}/unpin", status_code=200, responses=errors(404, 409))
     async def unpin(
         self, request: Request[Any, Any, Any], user: AuthUser, conversation_id: FromPath[str]
     ) -> Envelope[ConversationOut]:
         unpinned = await services_of(request).conversations.unpin(user, conversation_id)
         return Envelope(data=conversation_out(unpinned))
 
-    @post("/{conversation_id:str}/messages", status_code=202)
+    @post("/{conversation_id:str}/messages", status_code=202, responses=errors(404, 409, 428, 503))
     async def send_message(
         self,
         request: Request[Any, Any, Any],
@@ -232,7 +234,9 @@ class V1ConversationsController(Controller):
             )
         )
 
-    @post("/{conversation_id:str}/regenerate", status_code=202)
+    @post(
+        "/{conversation_id:str}/regenerate", status_code=202, responses=errors(404, 409, 428, 503)
+    )
     async def regenerate(
         self,
         request: Request[Any, Any, Any],
@@ -249,7 +253,13 @@ class V1ConversationsController(Controller):
     @get(
         "/{conversation_id:str}/stream",
         media_type="text/event-stream",
-        responses={204: ResponseSpec(None, description="The conversation has no reply yet")},
+        response_description="Frames of `id:`, `event:` (message.started, message.delta, "
+        "message.completed, message.failed, message.cancelled) and `data:` (JSON); "
+        "a `: ping` comment every 15 s",
+        responses={
+            204: ResponseSpec(None, description="The conversation has no reply yet"),
+            **errors(404),
+        },
     )
     async def stream(
         self,
@@ -279,10 +289,11 @@ class V1ConversationsController(Controller):
 
 class V1MessagesController(Controller):
     path = "/api/v1/messages"
+    response_headers = HEADERS
     tags = ["v1 messages"]
     dependencies = {"user": Provide(v1_user)}
 
-    @delete("/{message_id:str}", status_code=204)
+    @delete("/{message_id:str}", status_code=204, responses=errors(404, 409))
     async def delete_message(
         self, request: Request[Any, Any, Any], user: AuthUser, message_id: FromPath[str]
     ) -> None:

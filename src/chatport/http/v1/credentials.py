@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from chatport.domain.providers import Provider
 from chatport.http.auth import AuthUser, services_of
 from chatport.http.v1.auth import v1_user
+from chatport.http.v1.docs import HEADERS, errors
 from chatport.http.v1.envelope import Envelope, iso
 from chatport.services.providers import KEY_MAX
 
@@ -34,17 +35,18 @@ def credential_out(provider: Provider) -> CredentialOut:
 
 class V1CredentialsController(Controller):
     path = "/api/v1/credentials"
+    response_headers = HEADERS
     tags = ["v1 credentials"]
     dependencies = {"user": Provide(v1_user)}
 
-    @get("/")
+    @get("/", responses=errors())
     async def list_credentials(
         self, request: Request[Any, Any, Any], user: AuthUser
     ) -> Envelope[list[CredentialOut]]:
         keys = await services_of(request).credentials.list_keys(user)
         return Envelope(data=[credential_out(p) for p in keys])
 
-    @put("/{provider:str}")
+    @put("/{provider:str}", responses=errors(404, 409))
     async def set_credential(
         self,
         request: Request[Any, Any, Any],
@@ -56,7 +58,7 @@ class V1CredentialsController(Controller):
         stored = await services_of(request).credentials.set_key(user, provider, data.api_key)
         return Envelope(data=credential_out(stored))
 
-    @delete("/{provider:str}", status_code=204)
+    @delete("/{provider:str}", status_code=204, responses=errors(404))
     async def delete_credential(
         self, request: Request[Any, Any, Any], user: AuthUser, provider: FromPath[str]
     ) -> None:

@@ -12,6 +12,7 @@ from litestar.params import JSONBody
 from chatport.domain.preferences import Preferences, Theme
 from chatport.http.auth import AuthUser, services_of
 from chatport.http.v1.auth import v1_user
+from chatport.http.v1.docs import HEADERS, errors
 from chatport.http.v1.envelope import Envelope, iso
 from chatport.services.preferences import PreferencesChange
 
@@ -55,16 +56,17 @@ def _out(prefs: Preferences) -> PreferencesOut:
 
 class V1PreferencesController(Controller):
     path = "/api/v1/preferences"
+    response_headers = HEADERS
     tags = ["v1 preferences"]
     dependencies = {"user": Provide(v1_user)}
 
-    @get("/")
+    @get("/", responses=errors())
     async def get_preferences(
         self, request: Request[Any, Any, Any], user: AuthUser
     ) -> Envelope[PreferencesOut]:
         return Envelope(data=_out(await services_of(request).preferences.get(user)))
 
-    @put("/")
+    @put("/", responses=errors(409))
     async def put_preferences(
         self, request: Request[Any, Any, Any], user: AuthUser, data: JSONBody[PreferencesBody]
     ) -> Envelope[PreferencesOut]:
