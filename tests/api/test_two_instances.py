@@ -4,6 +4,7 @@ resumed, mid-stream, on the other; stopping works from either."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from chatport.config import Settings
 from chatport.http.app import build_app
 from chatport.http.container import Services
 from tests.api.conftest import PASSWORD
-from tests.api.streams import reply_text, ui_parts
+from tests.api.streams import reply_text, ui_parts, v1_events, v1_text
 from tests.live import serving
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -139,3 +140,66 @@ async def test_stop_on_one_instance_ends_a_reply_running_on_the_other(
         assert stopped.json()["status"] == "cancelled"
         assert stopped.json()["content"].startswith(reply_text(seen))
         assert "word119" not in stopped.json()["content"]
+
+
+async def _v1_token(base: str) -> str:
+    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+        registered = await client.post(
+            "/api/auth/register", json={"username": "admin", "password": PASSWORD}
+        )
+        assert registered.status_code == 201
+        login = await client.post(
+            "/api/v1/auth/login",
+            json={"email": "admin", "password": PASSWORD, "device_name": "phone"},
+        )
+        token: str = login.json()["data"]["token"]
+        return token
+
+
+async def test_the_v1_rate_limit_holds_across_instances(two_instances: tuple[str, str]) -> None:
+    a, b = two_instances
+    auth = {"Authorization": f"Bearer {await _v1_token(a)}"}
+    async with (
+        httpx.AsyncClient(base_url=a, headers=auth) as on_a,
+        httpx.AsyncClient(base_url=b, headers=auth) as on_b,
+    ):
+        started = time.monotonic()
+        accepted = 0
+        while True:
+            response = await (on_a if accepted % 2 else on_b).get("/api/v1/auth/me")
+            if response.status_code != 200:
+                break
+            accepted += 1
+            assert accepted <= 120, "each instance kept its own count"
+        elapsed = time.monotonic() - started
+
+    # 60 a minute is one a second, given back as time passes.
+    assert 60 <= accepted <= 60 + int(elapsed) + 1
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "RATE_LIMITED"
+    assert response.headers["x-ratelimit-remaining"] == "0"
+    assert int(response.headers["retry-after"]) >= 1
+
+
+async def test_a_v1_reply_sent_on_one_instance_streams_on_the_other(
+    two_instances: tuple[str, str],
+) -> None:
+    a, b = two_instances
+    auth = {"Authorization": f"Bearer {await _v1_token(a)}"}
+    async with (
+        httpx.AsyncClient(base_url=a, headers=auth, timeout=10) as on_a,
+        httpx.AsyncClient(base_url=b, headers=auth, timeout=10) as on_b,
+    ):
+        cid = (await on_a.post("/api/v1/conversations", json={"model": "echo"})).json()["data"]
+        sent = await on_a.post(
+            f"/api/v1/conversations/{cid['id']}/messages", json={"content": QUESTION}
+        )
+        assert sent.status_code == 202, sent.text
+        events = v1_events((await on_b.get(sent.json()["data"]["stream_url"])).text)
+        stored = (await on_a.get(f"/api/v1/conversations/{cid['id']}")).json()["data"]
+
+    assert events[0].event == "message.started"
+    assert events[-1].event == "message.completed"
+    assert [e.id for e in events] == list(range(1, len(events) + 1))
+    assert v1_text(events) == stored["messages"][-1]["content"]
+    assert events[-1].data["message"] == stored["messages"][-1]
