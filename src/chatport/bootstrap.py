@@ -163,7 +163,7 @@ async def build_container(
             tokens=AccessTokenService(storage, accounts, token_generator, limiter, clock),
             preferences=preferences,
             idempotency=IdempotencyService(idempotency),
-            credentials=CredentialsService(storage, box, gateway, clock),
+            credentials=CredentialsService(storage, box, gateway, providers, clock),
             conversations=ConversationService(
                 storage, chats, models, preferences, generations, clock, ids
             ),

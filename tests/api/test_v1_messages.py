@@ -246,16 +246,39 @@ async def test_a_users_own_key_answers_the_models_it_serves(
                 "UPDATE providers SET base_url = ? WHERE name = 'openai'", (hosted.base_url,)
             )
         cid = await _conversation(admin, auth)
+        listed = (await admin.get("/api/v1/models", headers=auth)).json()["data"]
+        on_the_web = (await admin.get("/api/models")).json()["models"]
+        await _demo_enabled(admin, True)
+        listed_again = (await admin.get("/api/v1/models", headers=auth)).json()["data"]
 
-        sent = await _send(admin, auth, cid, content="on my bill", model="gpt-4o-mini")
+        sent = await _send(admin, auth, cid, content="on my bill", model=listed[0]["id"])
         stored = await _settled(admin, auth, cid)
+        bare = await _send(admin, auth, cid, content="bare id", model="gpt-4o-mini")
+        await _settled(admin, auth, cid)
 
+    assert listed == [
+        {
+            "id": "openai:gpt-4o-mini",
+            "name": "gpt-4o-mini",
+            "provider": "openai",
+            "context_window": None,
+            "supports_vision": False,
+        }
+    ]
+    assert [m["id"] for m in listed_again] == ["echo", "openai:gpt-4o-mini"]
+    assert [(m["model_id"], m["provider"]) for m in on_the_web] == [
+        ("openai:gpt-4o-mini", "openai")
+    ]
+    assert len([r for r in hosted.requests if r.path.endswith("/models")]) == 1  # kept a while
     assert sent["assistant_message"]["model"] == "gpt-4o-mini"
+    assert bare["assistant_message"]["model"] == "gpt-4o-mini"
     assert stored[-1]["status"] == "complete", stored[-1]["error"]
     assert stored[-1]["content"] == "".join(hosted.reply_for("on my bill"))
-    chat_call = next(r for r in hosted.requests if r.method == "POST")
-    assert chat_call.headers["authorization"] == "Bearer sk-users-own"
-    assert chat_call.body["model"] == "gpt-4o-mini"
+    chat_calls = [r for r in hosted.requests if r.method == "POST"]
+    asked = {r.body["messages"][-1]["content"] for r in chat_calls}
+    assert {"on my bill", "bare id"} <= asked  # and the title, on the same key
+    assert {r.headers["authorization"] for r in chat_calls} == {"Bearer sk-users-own"}
+    assert {r.body["model"] for r in chat_calls} == {"gpt-4o-mini"}
 
 
 @pytest.mark.parametrize(
@@ -344,4 +367,33 @@ async def test_another_users_conversation_and_messages_are_404(
 
     assert [a.status_code for a in answers] == [404] * 5
     assert {a.json()["error"]["code"] for a in answers} == {"NOT_FOUND"}
+    assert await _messages(admin, auth, cid) == before
+
+
+async def test_stop_with_nothing_running_is_409(admin: Client) -> None:
+    auth = await _auth(admin)
+    cid = await _conversation(admin, auth, model="echo")
+
+    response = await admin.post(f"{BASE}/{cid}/stop", headers=auth)
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "CONFLICT",
+        "message": "No reply is being generated in this chat",
+    }
+
+
+@pytest.mark.parametrize("body", [{"model": "gpt-9"}, {"model": ""}, {"temperature": 2}])
+async def test_regenerate_with_bad_input_keeps_the_reply(
+    admin: Client, body: dict[str, Any]
+) -> None:
+    auth = await _auth(admin)
+    cid = await _conversation(admin, auth, model="echo")
+    await _send(admin, auth, cid, content="keep this")
+    before = await _settled(admin, auth, cid)
+
+    response = await admin.post(f"{BASE}/{cid}/regenerate", json=body, headers=auth)
+
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert await _messages(admin, auth, cid) == before

@@ -145,6 +145,24 @@ class ModelChoice(msgspec.Struct, frozen=True, kw_only=True):
     provider: Provider
 
 
+def on_own_key(provider: Provider, remote: RemoteModel) -> ModelChoice:
+    """A model served on a user's own key: not in the catalogue, described by what
+    the provider says of it (or by its id alone)."""
+    model = Model(
+        id=0,
+        provider_id=provider.id,
+        model_id=remote.model_id,
+        display_name=remote.display_name or remote.model_id,
+        enabled=True,
+        is_default=False,
+        created_at=provider.created_at,
+        model_type=remote.model_type,
+        context_window=remote.context_window,
+        supports_vision=remote.supports_vision,
+    )
+    return ModelChoice(model=model, provider=provider)
+
+
 PROVIDER_NAME_MAX = 50
 _METADATA_HOSTS = frozenset({"169.254.169.254", "fd00:ec2::254", "metadata.google.internal"})
 

@@ -3,36 +3,89 @@ sealed at rest and never shown again."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
 import msgspec
 
 from chatport.domain.errors import FieldProblem, InvalidInput, NotFound
+from chatport.domain.generation import ProviderError
 from chatport.domain.providers import (
     DEFAULT_BASE_URLS,
     DISPLAY_NAMES,
+    ModelChoice,
     NewProvider,
     Provider,
     ProviderKind,
+    RemoteModel,
+    on_own_key,
 )
 from chatport.domain.users import User
 from chatport.ports.clock import Clock
 from chatport.ports.llm import LLMGateway
 from chatport.ports.repositories import Storage
 from chatport.ports.security import SecretBox
-from chatport.services.providers import KEY_MAX
+from chatport.services.providers import KEY_MAX, ProviderService
+
+log = logging.getLogger("chatport.credentials")
 
 # The hosted services a user may bring a key for; local servers are the admin's.
 BYOK_KINDS = (ProviderKind.OPENAI, ProviderKind.ANTHROPIC, ProviderKind.OPENROUTER)
+# How long what a provider lists for a user's key is kept: lists change rarely,
+# and asking on every model picker would cost a round trip to the provider.
+MODEL_LIST_TTL = timedelta(minutes=5)
 
 
 class CredentialsService:
     """Rules: one key per hosted kind per user; the key is sealed and never
-    returned; a user sees and removes only their own."""
+    returned; a user sees and removes only their own. The models a key serves are
+    the provider's list for it, asked at most every few minutes."""
 
-    def __init__(self, storage: Storage, box: SecretBox, gateway: LLMGateway, clock: Clock) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        box: SecretBox,
+        gateway: LLMGateway,
+        providers: ProviderService,
+        clock: Clock,
+    ) -> None:
         self._storage = storage
         self._box = box
         self._gateway = gateway
+        self._providers = providers
         self._clock = clock
+        # (provider id, sealed key) -> (when listed, what was listed)
+        self._listed: dict[tuple[int, str], tuple[datetime, list[RemoteModel]]] = {}
+
+    async def own_models(self, user: User) -> list[ModelChoice]:
+        """The models the user's own keys serve; a provider that cannot answer now
+        lists none."""
+        async with self._storage.read() as uow:
+            keys = [p for p in await uow.providers.list_all(user.id) if p.enabled and p.has_key]
+        lists = await asyncio.gather(*(self._models_of(p) for p in keys))
+        return [
+            on_own_key(p, remote)
+            for p, listed in zip(keys, lists, strict=True)
+            for remote in listed
+        ]
+
+    async def _models_of(self, provider: Provider) -> list[RemoteModel]:
+        cache_key = (provider.id, provider.api_key_ciphertext or "")
+        now = self._clock.now()
+        cached = self._listed.get(cache_key)
+        if cached is not None and now - cached[0] < MODEL_LIST_TTL:
+            return cached[1]
+        try:
+            listed = await self._gateway.client_for(
+                self._providers.endpoint(provider)
+            ).list_models()
+        except ProviderError as exc:
+            log.warning("own key's models unavailable: %s (%s)", provider.kind.value, exc.code)
+            return []
+        self._listed = {k: v for k, v in self._listed.items() if now - v[0] < MODEL_LIST_TTL}
+        self._listed[cache_key] = (now, listed)
+        return listed
 
     async def list_keys(self, user: User) -> list[Provider]:
         async with self._storage.read() as uow:

@@ -13,6 +13,8 @@ from chatport.domain.providers import (
     ModelType,
     NewModel,
     Provider,
+    RemoteModel,
+    on_own_key,
     own_key_for,
     split_model_ref,
 )
@@ -74,7 +76,7 @@ class ModelService:
             )
             named = next((p for p in own.values() if p.name == provider_name), None)
             if named is not None:
-                return _own_choice(named, bare)
+                return on_own_key(named, RemoteModel(model_id=bare))
             choices = await uow.models.find_enabled(ref)
             if not choices and provider_name is not None:
                 found = await uow.models.find_enabled(bare)
@@ -83,7 +85,7 @@ class ModelService:
             return next((c for c in choices if c.model.is_default), choices[0])
         kind = own_key_for(ref, set(own))
         if kind is not None:
-            return _own_choice(own[kind], ref)
+            return on_own_key(own[kind], RemoteModel(model_id=ref))
         raise InvalidInput(
             f"Model {ref} is disabled or not registered",
             (FieldProblem("invalid_enum_value", "Unknown or disabled model", ("model",)),),
@@ -184,20 +186,6 @@ class ModelService:
                 detail=f"{model.model_id} {what}".strip(),
             )
         )
-
-
-def _own_choice(provider: Provider, model_id: str) -> ModelChoice:
-    """A model on a user's own key: not in the catalogue, so described by its id."""
-    model = Model(
-        id=0,
-        provider_id=provider.id,
-        model_id=model_id,
-        display_name=model_id,
-        enabled=True,
-        is_default=False,
-        created_at=provider.created_at,
-    )
-    return ModelChoice(model=model, provider=provider)
 
 
 async def _existing(uow: UnitOfWork, model_pk: int) -> AdminModel:

@@ -10,6 +10,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
+from chatport.domain.providers import ModelChoice
 from chatport.domain.tokens import TOKEN_NAME_MAX, AccessToken
 from chatport.domain.users import User
 from chatport.http.auth import AuthUser, client_info, services_of
@@ -193,17 +194,22 @@ class V1ModelsController(Controller):
     async def list_models(
         self, request: Request[Any, Any, Any], user: AuthUser
     ) -> Envelope[list[ModelOut]]:
-        """The models this user can use now; ``id`` is what ``model`` takes."""
-        choices = await services_of(request).models.list_enabled()
+        """The models this user can use now; ``id`` is what ``model`` takes. Those
+        of the user's own keys come as ``<provider>:<model>``: their key, their bill."""
+        services = services_of(request)
+        shared = await services.models.list_enabled()
+        own = await services.credentials.own_models(user)
         return Envelope(
-            data=[
-                ModelOut(
-                    id=c.model.model_id,
-                    name=c.model.display_name,
-                    provider=c.provider.name,
-                    context_window=c.model.context_window,
-                    supports_vision=c.model.supports_vision,
-                )
-                for c in choices
-            ]
+            data=[_model_out(c, c.model.model_id) for c in shared]
+            + [_model_out(c, f"{c.provider.name}:{c.model.model_id}") for c in own]
         )
+
+
+def _model_out(choice: ModelChoice, model_id: str) -> ModelOut:
+    return ModelOut(
+        id=model_id,
+        name=choice.model.display_name,
+        provider=choice.provider.name,
+        context_window=choice.model.context_window,
+        supports_vision=choice.model.supports_vision,
+    )

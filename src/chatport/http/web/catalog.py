@@ -105,8 +105,9 @@ def _metadata(model: Model) -> dict[str, Any]:
     }
 
 
-def model_out(choice: ModelChoice) -> ModelOut:
-    return ModelOut(**_model_fields(choice.model, choice.provider))
+def model_out(choice: ModelChoice, model_id: str | None = None) -> ModelOut:
+    fields = _model_fields(choice.model, choice.provider)
+    return ModelOut(**(fields | ({"model_id": model_id} if model_id else {})))
 
 
 def admin_model_out(found: AdminModel) -> AdminModelOut:

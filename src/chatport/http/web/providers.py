@@ -78,9 +78,16 @@ class ModelsController(Controller):
         user: AuthUser,
         type: FromQuery[ModelType | None] = None,
     ) -> ModelList:
-        """Enabled models of enabled providers; the default first."""
-        choices = await services_of(request).models.list_enabled(type)
-        return ModelList(models=[model_out(c) for c in choices])
+        """Enabled models of enabled providers, the default first; then those of the
+        user's own keys, as ``<provider>:<model>`` (their id is 0: not in the catalogue)."""
+        services = services_of(request)
+        choices = await services.models.list_enabled(type)
+        own = await services.credentials.own_models(user)
+        own = [c for c in own if type is None or c.model.model_type is type]
+        return ModelList(
+            models=[model_out(c) for c in choices]
+            + [model_out(c, model_id=f"{c.provider.name}:{c.model.model_id}") for c in own]
+        )
 
 
 class AdminProvidersController(Controller):
