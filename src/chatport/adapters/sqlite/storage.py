@@ -25,6 +25,7 @@ from chatport.ports.repositories import UnitOfWork
 
 # STRICT tables (3.37) and RETURNING (3.35) are used by the schema and queries.
 MIN_SQLITE = (3, 37, 0)
+_THREAD_STOP_WAIT = 5.0  # seconds; the thread only closes a connection that never opened
 
 # foreign_keys and busy_timeout are per connection, so every connection sets them.
 # synchronous=NORMAL is durable across application crashes in WAL mode; only a
@@ -113,7 +114,14 @@ async def _transaction(conn: aiosqlite.Connection, begin: str) -> AsyncIterator[
 async def _connect(path: Path, pragmas: str, *, wal: bool = False) -> aiosqlite.Connection:
     # isolation_level=None: the sqlite3 module never opens a transaction on its
     # own; every BEGIN is ours.
-    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn = aiosqlite.connect(path, isolation_level=None)
+    try:
+        await conn
+    except BaseException:
+        # A failed connect makes aiosqlite stop its worker thread without waiting for
+        # it; unwaited, the thread may later answer an event loop that is gone.
+        await asyncio.to_thread(conn._thread.join, _THREAD_STOP_WAIT)
+        raise
     try:
         await conn.executescript(pragmas)
         if wal:
