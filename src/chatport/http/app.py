@@ -38,6 +38,7 @@ from chatport.http.web.providers import (
     AdminProvidersController,
     ModelsController,
 )
+from chatport.http.web.settings import PreferencesController, TokensController
 
 ContainerFactory = Callable[[], AbstractAsyncContextManager[Services]]
 
@@ -72,6 +73,8 @@ def build_app(
             V1ConversationsController,
             V1MessagesController,
             CredentialsController,
+            PreferencesController,
+            TokensController,
             healthz,
             readyz,
         ],

@@ -33,8 +33,10 @@ log = logging.getLogger("chatport.credentials")
 # The hosted services a user may bring a key for; local servers are the admin's.
 BYOK_KINDS = (ProviderKind.OPENAI, ProviderKind.ANTHROPIC, ProviderKind.OPENROUTER)
 # How long what a provider lists for a user's key is kept: lists change rarely,
-# and asking on every model picker would cost a round trip to the provider.
+# and asking on every model picker would cost a round trip to the provider. A
+# provider that could not answer is asked again sooner, but not on every page.
 MODEL_LIST_TTL = timedelta(minutes=5)
+FAILED_LIST_TTL = timedelta(minutes=1)
 
 
 class CredentialsService:
@@ -55,7 +57,7 @@ class CredentialsService:
         self._gateway = gateway
         self._providers = providers
         self._clock = clock
-        # (provider id, sealed key) -> (when listed, what was listed)
+        # (provider id, sealed key) -> (until when it holds, what the provider listed)
         self._listed: dict[tuple[int, str], tuple[datetime, list[RemoteModel]]] = {}
 
     async def own_models(self, user: User) -> list[ModelChoice]:
@@ -74,17 +76,16 @@ class CredentialsService:
         cache_key = (provider.id, provider.api_key_ciphertext or "")
         now = self._clock.now()
         cached = self._listed.get(cache_key)
-        if cached is not None and now - cached[0] < MODEL_LIST_TTL:
+        if cached is not None and cached[0] > now:
             return cached[1]
+        client = self._gateway.client_for(self._providers.endpoint(provider))
         try:
-            listed = await self._gateway.client_for(
-                self._providers.endpoint(provider)
-            ).list_models()
+            listed, expires = await client.list_models(), now + MODEL_LIST_TTL
         except ProviderError as exc:
             log.warning("own key's models unavailable: %s (%s)", provider.kind.value, exc.code)
-            return []
-        self._listed = {k: v for k, v in self._listed.items() if now - v[0] < MODEL_LIST_TTL}
-        self._listed[cache_key] = (now, listed)
+            listed, expires = [], now + FAILED_LIST_TTL
+        self._listed = {k: v for k, v in self._listed.items() if v[0] > now}
+        self._listed[cache_key] = (expires, listed)
         return listed
 
     async def list_keys(self, user: User) -> list[Provider]:
