@@ -86,10 +86,13 @@ async def test_validation_details_name_the_field(client: Client) -> None:
 
 
 async def test_login_logout_and_session(client: Client) -> None:
+    first_visit = await client.get("/api/auth/session")
+    assert first_visit.status_code == 401
+    assert first_visit.json() == {"user": None, "setupRequired": True}  # make the admin
     await register(client)
     await client.post("/api/auth/logout")
     assert (await client.get("/api/auth/session")).status_code == 401
-    assert (await client.get("/api/auth/session")).json() == {"user": None}
+    assert (await client.get("/api/auth/session")).json() == {"user": None, "setupRequired": False}
     login = await client.post("/api/auth/login", json={"username": "ADMIN", "password": PASSWORD})
     assert login.status_code == 200
     assert login.json()["user"]["username"] == "admin"

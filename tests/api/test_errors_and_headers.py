@@ -61,6 +61,7 @@ async def test_security_headers_on_every_response(admin: Client) -> None:
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["x-frame-options"] == "DENY"
         assert "default-src 'self'" in headers["content-security-policy"]
+        assert "form-action 'self'" in headers["content-security-policy"]
         assert "microphone=(self)" in headers["permissions-policy"]
         assert "strict-transport-security" not in headers  # plain HTTP
 

@@ -240,6 +240,7 @@ async def test_a_provider_failure_mid_stream_keeps_the_text_and_the_error(
     assert parts[-2] == {"type": "finish", "finishReason": "error"}
     stored = (await admin.get(f"/api/chats/{chat_id}/messages")).json()["messages"][-1]
     assert stored["status"] == "failed"
+    assert stored["error"] == error["errorText"]  # the reason, after a reload too
     assert stored["content"] == reply_text(parts) != ""
 
 

@@ -21,6 +21,7 @@ from chatport.http.container import Services
 from chatport.http.errors import handle
 from chatport.http.health import healthz, readyz
 from chatport.http.middleware import RequestContextMiddleware, SameOriginMiddleware
+from chatport.http.page.routes import page_router
 from chatport.http.v1.account import V1AuthController, V1ModelsController
 from chatport.http.v1.conversations import V1ConversationsController, V1MessagesController
 from chatport.http.v1.credentials import V1CredentialsController
@@ -77,6 +78,7 @@ def build_app(
             TokensController,
             healthz,
             readyz,
+            page_router,
         ],
         lifespan=[services_lifespan],
         on_startup=[lambda app: tidy_v1_schema(app.openapi_schema)],

@@ -38,7 +38,8 @@ _SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 _CSP = (
     b"default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-    b"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    b"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    b"form-action 'self'"
 )
 # The browsable OpenAPI page loads its viewer from a CDN; only that page may.
 _SCHEMA_CSP = (

@@ -64,6 +64,11 @@ class AccountService:
         self._limiter = limiter
         self._clock = clock
 
+    async def setup_required(self) -> bool:
+        """Whether nobody has registered yet: the first to do so becomes the admin."""
+        async with self._storage.read() as uow:
+            return await uow.users.count() == 0
+
     async def register(self, username: str, password: str, client: ClientInfo) -> SignedIn:
         name = check_username(username)
         check_password(password)

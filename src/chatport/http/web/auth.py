@@ -91,7 +91,8 @@ class AuthController(Controller):
         try:
             user, session = await services_of(request).accounts.authenticate(token or "")
         except Unauthenticated:
-            return Response(NoSession(), status_code=401)
+            setup = await services_of(request).accounts.setup_required()
+            return Response(NoSession(setup_required=setup), status_code=401)
         return Response(session_response(user, session))
 
     @put("/change-password", dependencies={"user": Provide(current_user)})

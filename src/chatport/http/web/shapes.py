@@ -41,8 +41,9 @@ class SessionResponse(msgspec.Struct, frozen=True, kw_only=True):
     session: SessionOut
 
 
-class NoSession(msgspec.Struct, frozen=True, kw_only=True):
+class NoSession(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     user: None = None
+    setup_required: bool = False  # no user yet: the page offers to create the admin
 
 
 class Success(msgspec.Struct, frozen=True, kw_only=True):
@@ -133,6 +134,7 @@ class MessageOut(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     file_ids: list[str] | None
     metadata: dict[str, Any] | None
     status: str
+    error: str | None
     usage: UsageOut | None
     created_at: int
 
@@ -154,6 +156,7 @@ def message_out(message: Message) -> MessageOut:
         file_ids=list(message.file_ids) if message.file_ids is not None else None,
         metadata=message.metadata,
         status=message.status.value,
+        error=message.error,
         usage=UsageOut(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
         if usage
         else None,
