@@ -69,7 +69,9 @@ def require_browser_tools() -> None:
     pytest.skip(reason, allow_module_level=True)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in
+# this thread while it lives, and every async test after this package would fail.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     reason = _missing()
     if reason:
@@ -82,7 +84,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
     yield launched
@@ -99,13 +101,13 @@ def start_server(data_dir: Path) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One server for the suite, its first user (the admin) already registered."""
     yield from start_server(tmp_path_factory.mktemp("server"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def admin_ready(server: str) -> str:
     answer = httpx.post(
         f"{server}/api/auth/register", json={"username": ADMIN, "password": PASSWORD}
