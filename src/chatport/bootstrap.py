@@ -9,6 +9,7 @@ from pathlib import Path
 import structlog
 from litestar import Litestar
 
+from chatport.adapters.blobs.filesystem import FilesystemBlobStore
 from chatport.adapters.llm.gateway import HttpxLLMGateway
 from chatport.adapters.memory.idempotency import MemoryIdempotencyStore
 from chatport.adapters.memory.ratelimit import MemoryRateLimiter
@@ -33,6 +34,7 @@ from chatport.services.admin import AdminService
 from chatport.services.chats import ChatService
 from chatport.services.conversations import ConversationService
 from chatport.services.credentials import CredentialsService
+from chatport.services.files import FileLimits, FileService
 from chatport.services.folders import FolderService
 from chatport.services.generations import GenerationLimits, GenerationService
 from chatport.services.idempotency import IdempotencyService
@@ -147,6 +149,7 @@ async def build_container(
         if settings.demo_provider and await providers.ensure_demo():
             log.info("demo_provider_added", name="demo")
 
+        blobs = await FilesystemBlobStore.open(settings.files_path)
         token_generator = SecretsTokenGenerator()
         accounts = AccountService(storage, hasher, token_generator, limiter, clock)
         chats = ChatService(storage, clock, ids)
@@ -166,6 +169,18 @@ async def build_container(
             credentials=CredentialsService(storage, box, gateway, providers, clock),
             conversations=ConversationService(
                 storage, chats, models, preferences, generations, clock, ids
+            ),
+            files=FileService(
+                storage,
+                blobs,
+                limiter,
+                clock,
+                ids,
+                FileLimits(
+                    max_bytes=settings.max_body_bytes,
+                    quota_bytes=settings.upload_quota_bytes,
+                    per_minute=settings.uploads_per_minute,
+                ),
             ),
             readiness=readiness,
         )

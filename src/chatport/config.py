@@ -42,10 +42,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     llm_first_byte_timeout: float = 120.0
     llm_idle_timeout: float = 60.0
     llm_max_connections: int = 1000
+    # Uploaded files' bytes; empty: <data_dir>/files. Instances that serve the same
+    # users must share it (a shared volume).
+    files_dir: str = ""
+    upload_quota_bytes: int = 1024 * 1024 * 1024
+    uploads_per_minute: int = 10
 
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def files_path(self) -> Path:
+        return Path(self.files_dir) if self.files_dir else Path(self.data_dir) / "files"
 
     @property
     def sqlite_path(self) -> Path:

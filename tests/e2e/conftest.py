@@ -25,6 +25,15 @@ def free_port() -> int:
 def running_server(data_dir: Path, port: int, **env: str) -> Iterator[str]:
     """The server's base URL while it runs; stopped with SIGINT (Ctrl-C) afterwards,
     which must end it cleanly."""
+    with running_process(data_dir, port, **env) as (base, _):
+        yield base
+
+
+@contextmanager
+def running_process(
+    data_dir: Path, port: int, **env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``running_server``, with the process itself (to watch its memory, say)."""
     environ = {
         **os.environ,
         "CHATPORT_DATA_DIR": str(data_dir),
@@ -47,7 +56,7 @@ def running_server(data_dir: Path, port: int, **env: str) -> Iterator[str]:
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base, process, log_path)
-            yield base
+            yield base, process
         finally:
             process.send_signal(2)
             try:
@@ -70,3 +79,10 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes], log_path: Path) -> 
             pass
         time.sleep(0.1)
     raise AssertionError(f"server not ready in 30 s:\n{log_path.read_text()}")
+
+
+def peak_rss_kib(process: subprocess.Popen[bytes]) -> int:
+    """The most resident memory the process has had since it started (VmHWM)."""
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
+    return int(line.split()[1])

@@ -79,3 +79,7 @@ class CredentialsRequired(DomainError):
 
 class IdempotencyKeyReused(DomainError):
     """An Idempotency-Key already used for another request."""
+
+
+class TooLarge(DomainError):
+    """More bytes than allowed: a body over the limit, or a user over their quota."""

@@ -33,6 +33,7 @@ from chatport.http.web.auth import AuthController
 from chatport.http.web.chats import ChatController
 from chatport.http.web.completions import CompletionController
 from chatport.http.web.credentials import CredentialsController
+from chatport.http.web.files import FileController
 from chatport.http.web.folders import FolderController
 from chatport.http.web.providers import (
     AdminModelsController,
@@ -74,6 +75,7 @@ def build_app(
             V1ConversationsController,
             V1MessagesController,
             CredentialsController,
+            FileController,
             PreferencesController,
             TokensController,
             healthz,

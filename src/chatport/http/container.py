@@ -13,6 +13,7 @@ from chatport.services.admin import AdminService
 from chatport.services.chats import ChatService
 from chatport.services.conversations import ConversationService
 from chatport.services.credentials import CredentialsService
+from chatport.services.files import FileService
 from chatport.services.folders import FolderService
 from chatport.services.generations import GenerationService
 from chatport.services.idempotency import IdempotencyService
@@ -38,5 +39,6 @@ class Services:
     idempotency: IdempotencyService
     credentials: CredentialsService
     conversations: ConversationService
+    files: FileService
     # Raises StorageUnavailable when a backing service does not answer.
     readiness: Callable[[], Awaitable[None]]

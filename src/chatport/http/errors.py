@@ -18,6 +18,7 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from chatport.domain.errors import (
     Conflict,
+    CredentialsRequired,
     DomainError,
     FieldProblem,
     Forbidden,
@@ -26,6 +27,7 @@ from chatport.domain.errors import (
     Overloaded,
     RateLimited,
     StorageUnavailable,
+    TooLarge,
     Unauthenticated,
 )
 from chatport.domain.generation import ProviderError, ProviderRateLimited
@@ -41,6 +43,8 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooLarge: 413,
+    CredentialsRequired: 428,
     RateLimited: 429,
     ProviderError: 502,
     Overloaded: 503,

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from chatport.domain.audit import AuditEntry
 from chatport.domain.chats import Chat, ChatHit, ChatStats
+from chatport.domain.file_records import StoredFile
 from chatport.domain.folders import Folder
 from chatport.domain.messages import Message
 from chatport.domain.paging import ChatCursor, MessageCursor
@@ -325,6 +326,38 @@ class AuditLogRepository(Protocol):
         ...
 
 
+class FileRepository(Protocol):
+    async def add(self, file: StoredFile) -> None:
+        """Raise ``AlreadyExists`` when the id is taken."""
+        ...
+
+    async def get(self, user_id: int, file_id: str) -> StoredFile | None: ...
+
+    async def list_for_user(self, user_id: int) -> list[StoredFile]:
+        """The user's files, newest first."""
+        ...
+
+    async def get_many(self, user_id: int, file_ids: Sequence[str]) -> list[StoredFile]:
+        """Those of ``file_ids`` that are the user's, in no particular order."""
+        ...
+
+    async def delete(self, user_id: int, file_id: str) -> bool: ...
+
+    async def count_blob_refs(self, storage_key: str) -> int:
+        """How many files refer to the blob."""
+        ...
+
+    async def stored_bytes(self, user_id: int) -> int:
+        """The bytes the user's files take, each blob counted once."""
+        ...
+
+    async def lock_blob(self, storage_key: str) -> None:
+        """Until this transaction ends, no other transaction adds or deletes a file of
+        this blob (so a blob is never deleted while a new file comes to refer to it).
+        Needs ``write()``."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction: committed when the block ends without
     an exception, rolled back otherwise."""
@@ -338,6 +371,7 @@ class UnitOfWork(Protocol):
     models: ModelRepository
     access_tokens: AccessTokenRepository
     preferences: PreferencesRepository
+    files: FileRepository
     audit: AuditLogRepository
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import asyncpg
 
+from chatport.adapters.postgres.files import PostgresFileRepository
 from chatport.adapters.postgres.providers import (
     PostgresModelRepository,
     PostgresProviderRepository,
@@ -41,6 +42,7 @@ from chatport.ports.repositories import (
     AccessTokenRepository,
     AuditLogRepository,
     ChatRepository,
+    FileRepository,
     FolderRepository,
     MessageRepository,
     ModelRepository,
@@ -807,6 +809,7 @@ class PostgresUnitOfWork:
         "access_tokens",
         "audit",
         "chats",
+        "files",
         "folders",
         "messages",
         "models",
@@ -826,4 +829,5 @@ class PostgresUnitOfWork:
         self.models: ModelRepository = PostgresModelRepository(conn)
         self.access_tokens: AccessTokenRepository = PostgresAccessTokenRepository(conn)
         self.preferences: PreferencesRepository = PostgresPreferencesRepository(conn)
+        self.files: FileRepository = PostgresFileRepository(conn)
         self.audit: AuditLogRepository = PostgresAuditLogRepository(conn)

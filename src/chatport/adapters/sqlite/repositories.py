@@ -20,6 +20,7 @@ from typing import Any
 import aiosqlite
 import msgspec
 
+from chatport.adapters.sqlite.files import SqliteFileRepository
 from chatport.adapters.sqlite.providers import SqliteModelRepository, SqliteProviderRepository
 from chatport.adapters.sqlite.rows import (
     Row,
@@ -46,6 +47,7 @@ from chatport.ports.repositories import (
     AccessTokenRepository,
     AuditLogRepository,
     ChatRepository,
+    FileRepository,
     FolderRepository,
     MessageRepository,
     ModelRepository,
@@ -822,6 +824,7 @@ class SqliteUnitOfWork:
         "access_tokens",
         "audit",
         "chats",
+        "files",
         "folders",
         "messages",
         "models",
@@ -841,4 +844,5 @@ class SqliteUnitOfWork:
         self.models: ModelRepository = SqliteModelRepository(conn)
         self.access_tokens: AccessTokenRepository = SqliteAccessTokenRepository(conn)
         self.preferences: PreferencesRepository = SqlitePreferencesRepository(conn)
+        self.files: FileRepository = SqliteFileRepository(conn)
         self.audit: AuditLogRepository = SqliteAuditLogRepository(conn)

@@ -23,6 +23,7 @@ from chatport.domain.errors import (
     Overloaded,
     RateLimited,
     StorageUnavailable,
+    TooLarge,
     Unauthenticated,
 )
 from chatport.domain.generation import ProviderError, ProviderRateLimited
@@ -38,6 +39,7 @@ _CODES: dict[type[DomainError], tuple[int, str]] = {
     NotFound: (404, "NOT_FOUND"),
     Conflict: (409, "CONFLICT"),
     InvalidInput: (422, "VALIDATION_ERROR"),
+    TooLarge: (413, "PAYLOAD_TOO_LARGE"),
     IdempotencyKeyReused: (422, "IDEMPOTENCY_KEY_REUSED"),
     CredentialsRequired: (428, "CREDENTIALS_REQUIRED"),
     RateLimited: (429, "RATE_LIMITED"),
