@@ -10,6 +10,7 @@ import structlog
 from litestar import Litestar
 
 from chatport.adapters.blobs.filesystem import FilesystemBlobStore
+from chatport.adapters.documents.pdf import PypdfDocumentReader
 from chatport.adapters.llm.gateway import HttpxLLMGateway
 from chatport.adapters.memory.idempotency import MemoryIdempotencyStore
 from chatport.adapters.memory.ratelimit import MemoryRateLimiter
@@ -31,6 +32,7 @@ from chatport.ports.security import PasswordHasher
 from chatport.ports.streams import StreamBus
 from chatport.services.accounts import AccountService
 from chatport.services.admin import AdminService
+from chatport.services.attachments import AttachmentService
 from chatport.services.chats import ChatService
 from chatport.services.conversations import ConversationService
 from chatport.services.credentials import CredentialsService
@@ -125,6 +127,19 @@ async def build_container(
         box = _secret_box(settings)
         providers = ProviderService(storage, gateway, box, clock)
         models = ModelService(storage, clock)
+        blobs = await FilesystemBlobStore.open(settings.files_path)
+        files = FileService(
+            storage,
+            blobs,
+            limiter,
+            clock,
+            ids,
+            FileLimits(
+                max_bytes=settings.max_body_bytes,
+                quota_bytes=settings.upload_quota_bytes,
+                per_minute=settings.uploads_per_minute,
+            ),
+        )
         generations = GenerationService(
             storage=storage,
             models=models,
@@ -140,6 +155,7 @@ async def build_container(
                 per_minute=settings.completions_per_minute,
             ),
             shared_bus=bool(settings.redis_url),
+            attachments=AttachmentService(files, PypdfDocumentReader()),
         )
         interrupted = await generations.open()
         # Runs end before the bus and the storage they write to are closed.
@@ -149,7 +165,6 @@ async def build_container(
         if settings.demo_provider and await providers.ensure_demo():
             log.info("demo_provider_added", name="demo")
 
-        blobs = await FilesystemBlobStore.open(settings.files_path)
         token_generator = SecretsTokenGenerator()
         accounts = AccountService(storage, hasher, token_generator, limiter, clock)
         chats = ChatService(storage, clock, ids)
@@ -170,18 +185,7 @@ async def build_container(
             conversations=ConversationService(
                 storage, chats, models, preferences, generations, clock, ids
             ),
-            files=FileService(
-                storage,
-                blobs,
-                limiter,
-                clock,
-                ids,
-                FileLimits(
-                    max_bytes=settings.max_body_bytes,
-                    quota_bytes=settings.upload_quota_bytes,
-                    per_minute=settings.uploads_per_minute,
-                ),
-            ),
+            files=files,
             readiness=readiness,
         )
 

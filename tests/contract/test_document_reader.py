@@ -10,40 +10,7 @@ from pypdf import PdfReader, PdfWriter
 from chatport.adapters.documents import PypdfDocumentReader
 from chatport.domain.errors import InvalidInput
 from chatport.ports.documents import DocumentReader
-
-
-def make_pdf(*pages: str, contents: dict[int, bytes] | None = None) -> bytes:
-    """A valid PDF, one page per text, in Helvetica; ``contents`` overrides the raw
-    content stream of a page by its index."""
-    count = len(pages)
-    page_ids = [4 + 2 * i for i in range(count)]
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [%s] /Count %d >>"
-        % (b" ".join(b"%d 0 R" % n for n in page_ids), count),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    for index, text in enumerate(pages):
-        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        stream = (contents or {}).get(index, f"BT /F1 12 Tf 72 712 Td ({escaped}) Tj ET".encode())
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (page_ids[index] + 1)
-        )
-        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+from tests.samples import make_pdf
 
 
 def encrypted(pdf: bytes, user_password: str) -> bytes:

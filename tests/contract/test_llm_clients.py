@@ -28,6 +28,7 @@ from chatport.domain.generation import (
     ContextTooLong,
     Finished,
     FinishReason,
+    ImagePart,
     LLMEvent,
     MalformedStream,
     ModelNotFound,
@@ -151,6 +152,54 @@ async def test_deltas_join_into_the_reply_then_usage_then_finish(
         UsageReport(prompt_tokens=3, completion_tokens=4),
         Finished(FinishReason.STOP),
     ]
+
+
+PIXEL = (  # a 1x1 PNG
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+# The last user message with one image, as each API takes it.
+IMAGE_WIRE: dict[str, Any] = {
+    "openai": {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "what is this"},
+            {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PIXEL}"}},
+        ],
+    },
+    "anthropic": {
+        "role": "user",
+        "content": [
+            {
+                "type": "image",
+                "source": {"type": "base64", "media_type": "image/png", "data": PIXEL},
+            },
+            {"type": "text", "text": "what is this"},
+        ],
+    },
+    "ollama": {"role": "user", "content": "what is this", "images": [PIXEL]},
+}
+
+
+async def test_images_go_in_each_providers_own_form(
+    client: Client, fake: FakeProvider, kind: str
+) -> None:
+    image = ImagePart(mime_type="image/png", data=PIXEL)
+    request = CompletionRequest(
+        model=fake.models[0],
+        turns=(
+            ChatTurn(role=MessageRole.USER, content="earlier"),
+            ChatTurn(role=MessageRole.ASSISTANT, content="yes"),
+            ChatTurn(role=MessageRole.USER, content="what is this", images=(image,)),
+        ),
+    )
+
+    events = await collect(client, request)
+
+    assert text_of(events) == "Echo: what is this"
+    sent = next(r for r in fake.requests if r.method == "POST").body["messages"]
+    assert sent[-1] == IMAGE_WIRE[kind]
+    assert sent[0]["content"] == "earlier"  # a turn without images stays plain text
 
 
 async def test_a_reply_cut_by_max_tokens_finishes_with_length(

@@ -301,7 +301,9 @@ def _read_prompt(body: dict[str, Any]) -> tuple[int, str]:
     for message in body.get("messages") or []:
         content = message.get("content")
         if isinstance(content, list):
-            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+            content = " ".join(
+                p["text"] for p in content if isinstance(p, dict) and p.get("type") == "text"
+            )
         text = str(content or "")
         words += len(text.split())
         if message.get("role") == "user":

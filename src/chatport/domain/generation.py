@@ -14,9 +14,21 @@ from chatport.domain.messages import MessageRole, Usage
 # ---------------------------------------------------------------- the prompt
 
 
+class ImagePart(msgspec.Struct, frozen=True, kw_only=True):
+    """An image a turn shows the model (models with vision only)."""
+
+    mime_type: str  # one of VISION_TYPES
+    data: str  # base64, without a data: prefix
+
+
+# What every vision API takes; other images are named in the text instead.
+VISION_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
 class ChatTurn(msgspec.Struct, frozen=True, kw_only=True):
     role: MessageRole
     content: str
+    images: tuple[ImagePart, ...] = ()
 
 
 class CompletionRequest(msgspec.Struct, frozen=True, kw_only=True):

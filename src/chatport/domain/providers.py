@@ -145,6 +145,22 @@ class ModelChoice(msgspec.Struct, frozen=True, kw_only=True):
     provider: Provider
 
 
+# Families known to read images. Providers' model lists rarely say so; an admin can
+# set it either way per model, and that choice outlives a refresh of the list.
+_VISION_MARKERS = (
+    "gpt-4o", "gpt-4.1", "gpt-4-turbo", "gpt-4-vision", "gpt-5", "o1", "o3", "o4",
+    "claude-3", "claude-sonnet-4", "claude-opus-4", "claude-haiku-4",
+    "gemini", "llava", "bakllava", "vision", "-vl", "vl-", "pixtral", "gemma3",
+    "minicpm-v", "moondream", "qwen2.5vl", "granite3.2-vision", "mistral-small3.1",
+)  # fmt: skip
+
+
+def likely_vision(model_id: str) -> bool:
+    """Whether a model of this id probably reads images, from its family's name."""
+    name = model_id.lower().rsplit("/", 1)[-1]
+    return any(marker in name for marker in _VISION_MARKERS)
+
+
 def on_own_key(provider: Provider, remote: RemoteModel) -> ModelChoice:
     """A model served on a user's own key: not in the catalogue, described by what
     the provider says of it (or by its id alone)."""

@@ -147,6 +147,11 @@ class FileService:
             raise Forbidden(INVALID_ATTACHMENTS)
         return [found[i] for i in wanted]
 
+    async def find_many(self, user: User, file_ids: list[str]) -> list[StoredFile]:
+        """Those of the files that are the user's and still exist."""
+        async with self._storage.read() as uow:
+            return await uow.files.get_many(user.id, list(dict.fromkeys(file_ids)))
+
     async def read_head(self, file: StoredFile, limit: int) -> bytes:
         """Up to ``limit`` bytes from the start of the file."""
         if file.size == 0 or limit <= 0:

@@ -38,6 +38,7 @@ from chatport.ports.llm import LLMGateway
 from chatport.ports.ratelimit import RateLimiter
 from chatport.ports.repositories import Storage, UnitOfWork
 from chatport.ports.streams import StreamBus
+from chatport.services.attachments import AttachmentService, Shown
 from chatport.services.chats import owned_chat
 from chatport.services.limits import refuse_unless
 from chatport.services.models import ModelService
@@ -71,6 +72,7 @@ class UserTurn(msgspec.Struct, frozen=True, kw_only=True):
 
     content: str
     id: str | None = None
+    file_ids: tuple[str, ...] = ()  # the user's files it attaches
 
 
 class Started(msgspec.Struct, frozen=True, kw_only=True):
@@ -111,6 +113,7 @@ class GenerationService:
         ids: IdGenerator,
         limits: GenerationLimits | None = None,
         shared_bus: bool = False,
+        attachments: AttachmentService | None = None,
     ) -> None:
         self._storage = storage
         self._models = models
@@ -122,6 +125,7 @@ class GenerationService:
         self._ids = ids
         self._limits = limits or GenerationLimits()
         self._shared_bus = shared_bus
+        self._attachments = attachments
         self._policy = msgspec.structs.replace(COMPLETIONS, limit=self._limits.per_minute)
         self.runs = RunRegistry(storage, bus, clock, self._limits.checkpoint_every)
         self._sweeper: asyncio.Task[None] | None = None
@@ -209,6 +213,10 @@ class GenerationService:
         if not model_ref:
             raise InvalidInput("Choose a model")
         choice = await self._models.resolve(model_ref, user)
+        if turn is not None and turn.file_ids:
+            if self._attachments is None:
+                raise InvalidInput("File attachments are not available")
+            await self._attachments.check(user, turn.file_ids, choice.model)
         refuse_unless(await self._limiter.hit(f"user:{user.id}", self._policy), "replies requested")
         now = self._clock.now()
         question = None
@@ -218,6 +226,7 @@ class GenerationService:
                 chat_id=chat.id,
                 role=MessageRole.USER,
                 content=turn.content,
+                file_ids=turn.file_ids or None,
                 created_at=now,
             )
         assistant = Message(
@@ -253,7 +262,8 @@ class GenerationService:
         history = [m for m in history if replaced is None or m.id != replaced.id]
         if question is not None:
             history.append(question)
-        request = _prompt(chat, history, assistant.id, choice)
+        shown = await self._attachments.show(user, history) if self._attachments else {}
+        request = _prompt(chat, history, assistant.id, choice, shown)
         client = self._gateway.client_for(self._providers.endpoint(choice.provider))
         try:
             await self._bus.publish(
@@ -396,12 +406,16 @@ def _last_reply(history: list[Message]) -> Message | None:
 
 
 def _prompt(
-    chat: Chat, history: list[Message], reply_id: str, choice: ModelChoice
+    chat: Chat,
+    history: list[Message],
+    reply_id: str,
+    choice: ModelChoice,
+    shown: dict[str, Shown],
 ) -> CompletionRequest:
     turns = [
-        ChatTurn(role=m.role, content=m.content)
+        _turn(m, shown.get(m.id), choice.model.supports_vision)
         for m in history
-        if m.id != reply_id and m.content and m.role is not MessageRole.SYSTEM
+        if m.id != reply_id and (m.content or m.file_ids) and m.role is not MessageRole.SYSTEM
     ]
     system_parts = [chat.system_prompt] if chat.system_prompt else []
     system_parts += [m.content for m in history if m.role is MessageRole.SYSTEM and m.content]
@@ -410,4 +424,17 @@ def _prompt(
         model=choice.model.model_id,
         turns=fit_to_context(system, turns, choice.model.context_window),
         system=system,
+    )
+
+
+def _turn(message: Message, shown: Shown | None, vision: bool) -> ChatTurn:
+    if shown is None:
+        return ChatTurn(role=message.role, content=message.content)
+    texts = [message.content, shown.text]
+    if shown.images and not vision:  # an earlier turn's image, another model now
+        texts.append("[An image is attached here; this model cannot see it.]")
+    return ChatTurn(
+        role=message.role,
+        content="\n\n".join(t for t in texts if t),
+        images=shown.images if vision else (),
     )

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from chatport.domain.chats import title_from_text
-from chatport.domain.errors import AlreadyExists, Conflict, NotFound
+from chatport.domain.errors import AlreadyExists, Conflict, Forbidden, NotFound
 from chatport.domain.messages import Message, MessageRole, MessageStatus, check_content
 from chatport.domain.users import User
 from chatport.ports.clock import Clock, IdGenerator
@@ -56,6 +56,10 @@ class MessageService:
         )
         async with self._storage.write() as uow:
             chat = await owned_chat(uow, user, chat_id)
+            if new.file_ids:
+                wanted = set(new.file_ids)
+                if len(await uow.files.get_many(user.id, list(wanted))) != len(wanted):
+                    raise Forbidden("Invalid attachments")
             try:
                 await uow.messages.add(message)
             except AlreadyExists as exc:

@@ -36,6 +36,7 @@ class ModelChange(msgspec.Struct, frozen=True, kw_only=True):
     display_name: str | msgspec.UnsetType = msgspec.UNSET
     enabled: bool | msgspec.UnsetType = msgspec.UNSET
     is_default: bool | msgspec.UnsetType = msgspec.UNSET
+    supports_vision: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class ModelService:
@@ -149,6 +150,8 @@ class ModelService:
                 model = msgspec.structs.replace(model, display_name=name)
             if isinstance(change.enabled, bool):
                 model = msgspec.structs.replace(model, enabled=change.enabled)
+            if isinstance(change.supports_vision, bool):
+                model = msgspec.structs.replace(model, supports_vision=change.supports_vision)
             await uow.models.save(model)
             if change.is_default is True:
                 await uow.models.set_default(model_pk)

@@ -20,6 +20,7 @@ from chatport.domain.providers import (
     check_base_url,
     check_provider_name,
     kind_for,
+    likely_vision,
 )
 from chatport.domain.users import ClientInfo, User
 from chatport.ports.clock import Clock
@@ -207,7 +208,7 @@ class ProviderService:
                         created_at=now,
                         model_type=item.model_type,
                         context_window=item.context_window,
-                        supports_vision=item.supports_vision,
+                        supports_vision=item.supports_vision or likely_vision(item.model_id),
                     )
                 )
                 known[item.model_id] = model

@@ -11,6 +11,7 @@ from chatport.adapters.llm.errors import classify, describe, unreadable
 from chatport.adapters.llm.framing import SSEDecoder
 from chatport.adapters.llm.transport import HttpTransport, TransportClient
 from chatport.domain.generation import (
+    ChatTurn,
     CompletionRequest,
     Finished,
     FinishReason,
@@ -169,22 +170,52 @@ class AnthropicClient(TransportClient):
         return payload
 
 
-def _alternating(request: CompletionRequest) -> tuple[str, list[dict[str, str]]]:
+def _alternating(request: CompletionRequest) -> tuple[str, list[dict[str, Any]]]:
     """The system text and the turns as the API takes them: system-role turns join
     the system prompt, empty turns (refused by the API) go, consecutive turns of
-    one role merge, and the first turn is the user's."""
+    one role merge, and the first turn is the user's. A turn with images has a
+    list of content blocks, the images first (as Anthropic advises)."""
     system = [request.system] if request.system else []
-    messages: list[dict[str, str]] = []
+    messages: list[dict[str, Any]] = []
     for turn in request.turns:
         if turn.role is MessageRole.SYSTEM:
             system.append(turn.content)
-        elif not turn.content.strip() or (not messages and turn.role is MessageRole.ASSISTANT):
+        elif not (turn.content.strip() or turn.images) or (
+            not messages and turn.role is MessageRole.ASSISTANT
+        ):
             continue
         elif messages and messages[-1]["role"] == turn.role.value:
-            messages[-1]["content"] += "\n\n" + turn.content
+            messages[-1]["content"] = _merged(messages[-1]["content"], _content(turn))
         else:
-            messages.append({"role": turn.role.value, "content": turn.content})
+            messages.append({"role": turn.role.value, "content": _content(turn)})
     return "\n\n".join(system), messages
+
+
+def _content(turn: ChatTurn) -> str | list[dict[str, Any]]:
+    if not turn.images:
+        return turn.content
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "image",
+            "source": {"type": "base64", "media_type": image.mime_type, "data": image.data},
+        }
+        for image in turn.images
+    ]
+    if turn.content.strip():
+        blocks.append({"type": "text", "text": turn.content})
+    return blocks
+
+
+def _merged(
+    first: str | list[dict[str, Any]], then: str | list[dict[str, Any]]
+) -> str | list[dict[str, Any]]:
+    if isinstance(first, str) and isinstance(then, str):
+        return first + "\n\n" + then
+    return _blocks(first) + _blocks(then)
+
+
+def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"type": "text", "text": content}] if isinstance(content, str) else content
 
 
 def _input_tokens(usage: _Usage) -> int:

@@ -11,6 +11,7 @@ from chatport.adapters.llm.errors import classify, describe, unreadable
 from chatport.adapters.llm.framing import NDJSONDecoder
 from chatport.adapters.llm.transport import HttpTransport, TransportClient
 from chatport.domain.generation import (
+    ChatTurn,
     CompletionRequest,
     Finished,
     FinishReason,
@@ -108,7 +109,7 @@ class OllamaClient(TransportClient):
 
 def _payload(request: CompletionRequest) -> dict[str, Any]:
     messages = [{"role": "system", "content": request.system}] if request.system else []
-    messages += [{"role": turn.role.value, "content": turn.content} for turn in request.turns]
+    messages += [_message(turn) for turn in request.turns]
     options: dict[str, Any] = {}
     if request.max_tokens is not None:
         options["num_predict"] = request.max_tokens
@@ -118,3 +119,10 @@ def _payload(request: CompletionRequest) -> dict[str, Any]:
     if options:
         payload["options"] = options
     return payload
+
+
+def _message(turn: ChatTurn) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": turn.role.value, "content": turn.content}
+    if turn.images:  # Ollama takes bare base64, whatever the format
+        message["images"] = [image.data for image in turn.images]
+    return message

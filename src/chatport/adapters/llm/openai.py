@@ -12,6 +12,7 @@ from chatport.adapters.llm.errors import classify, describe, unreadable
 from chatport.adapters.llm.framing import SSEDecoder
 from chatport.adapters.llm.transport import HttpTransport, TransportClient
 from chatport.domain.generation import (
+    ChatTurn,
     CompletionRequest,
     Finished,
     FinishReason,
@@ -144,8 +145,10 @@ class OpenAICompatibleClient(TransportClient):
 
 
 def _payload(request: CompletionRequest) -> dict[str, Any]:
-    messages = [{"role": "system", "content": request.system}] if request.system else []
-    messages += [{"role": turn.role.value, "content": turn.content} for turn in request.turns]
+    messages: list[dict[str, Any]] = (
+        [{"role": "system", "content": request.system}] if request.system else []
+    )
+    messages += [{"role": turn.role.value, "content": _content(turn)} for turn in request.turns]
     payload: dict[str, Any] = {
         "model": request.model,
         "messages": messages,
@@ -157,3 +160,15 @@ def _payload(request: CompletionRequest) -> dict[str, Any]:
     if request.temperature is not None:
         payload["temperature"] = request.temperature
     return payload
+
+
+def _content(turn: ChatTurn) -> str | list[dict[str, Any]]:
+    """Plain text, or with images the list of parts (images as data URLs)."""
+    if not turn.images:
+        return turn.content
+    parts: list[dict[str, Any]] = [{"type": "text", "text": turn.content}]
+    parts += [
+        {"type": "image_url", "image_url": {"url": f"data:{i.mime_type};base64,{i.data}"}}
+        for i in turn.images
+    ]
+    return parts

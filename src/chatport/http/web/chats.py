@@ -10,7 +10,6 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from chatport.domain.chats import SEARCH_QUERY_MAX, SYSTEM_PROMPT_MAX, TITLE_MAX
-from chatport.domain.errors import Forbidden
 from chatport.domain.messages import CONTENT_MAX, MessageRole
 from chatport.http.auth import AuthUser, current_user, services_of
 from chatport.http.web.shapes import (
@@ -189,9 +188,6 @@ class ChatController(Controller):
         data: JSONBody[CreateMessageBody],
     ) -> MessageOut:
         """The first user message of an untitled chat gives it its title."""
-        if data.file_ids:
-            # No upload can belong to the user until files exist (a later issue).
-            raise Forbidden("Invalid attachments")
         message = await services_of(request).messages.add(
             user,
             chat_id,
@@ -200,6 +196,7 @@ class ChatController(Controller):
                 content=data.content,
                 id=data.id,
                 model=data.model,
+                file_ids=tuple(dict.fromkeys(data.file_ids)) if data.file_ids else None,
                 metadata=data.metadata,
             ),
         )

@@ -20,6 +20,9 @@ from chatport.http.web.stream import UI_STREAM_HEADERS, ui_stream
 from chatport.services.generations import UserTurn
 
 ModelRef = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+FileIds = Annotated[
+    list[Annotated[str, msgspec.Meta(min_length=1, max_length=64)]], msgspec.Meta(max_length=20)
+]
 MessageId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -34,7 +37,7 @@ class IncomingMessage(msgspec.Struct, frozen=True, kw_only=True, rename="camel")
     # The seed's ``content``; AI SDK 5 clients send ``parts`` instead.
     content: Annotated[str, msgspec.Meta(max_length=CONTENT_MAX)] | None = None
     parts: Annotated[list[TextPart], msgspec.Meta(max_length=100)] | None = None
-    file_ids: list[str] | None = None
+    file_ids: FileIds | None = None
 
     def text(self) -> str:
         if self.content is not None:
@@ -46,7 +49,7 @@ class CompletionBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     model: ModelRef
     messages: Annotated[list[IncomingMessage], msgspec.Meta(min_length=1, max_length=10_000)]
     system_prompt_id: Annotated[str, msgspec.Meta(max_length=100)] | None = None
-    file_ids: list[str] | None = None
+    file_ids: FileIds | None = None
     web_search: bool = False
     memory_enabled: bool = True
 
@@ -65,12 +68,11 @@ def _user_turn(data: CompletionBody) -> UserTurn:
     last = data.messages[-1]
     if last.role is not MessageRole.USER:
         raise _refuse("The last message must be the user's", ("messages", len(data.messages) - 1))
-    if data.file_ids or last.file_ids:
-        raise _refuse("File attachments are not available yet", ("fileIds",))
+    file_ids = tuple(dict.fromkeys([*(last.file_ids or ()), *(data.file_ids or ())]))
     text = last.text()
-    if not text.strip():
+    if not text.strip() and not file_ids:
         raise _refuse("The message is empty", ("messages", len(data.messages) - 1, "content"))
-    return UserTurn(content=text, id=last.id)
+    return UserTurn(content=text, id=last.id, file_ids=file_ids)
 
 
 class CompletionController(Controller):

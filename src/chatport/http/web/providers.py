@@ -64,6 +64,7 @@ class UpdateModelBody(msgspec.Struct, frozen=True, kw_only=True, rename="camel")
     display_name: DisplayName | msgspec.UnsetType = msgspec.UNSET
     enabled: bool | msgspec.UnsetType = msgspec.UNSET
     is_default: bool | msgspec.UnsetType = msgspec.UNSET
+    supports_vision: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class ModelsController(Controller):
@@ -213,9 +214,7 @@ class AdminModelsController(Controller):
         model_pk: FromPath[int],
         data: JSONBody[UpdateModelBody],
     ) -> AdminModelEnvelope:
-        change = ModelChange(
-            display_name=data.display_name, enabled=data.enabled, is_default=data.is_default
-        )
+        change = ModelChange(**msgspec.structs.asdict(data))
         found = await services_of(request).models.update(
             admin, client_info(request), model_pk, change
         )
