@@ -70,6 +70,17 @@ async def add_user(
     return user
 
 
+async def v1_auth(
+    client: AsyncTestClient[Any] | httpx.AsyncClient, name: str = "admin"
+) -> dict[str, str]:
+    """The bearer header of a v1 token for ``name``, from a log-in on the v1 API."""
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": name, "password": PASSWORD, "device_name": "phone"}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['data']['token']}"}
+
+
 @pytest.fixture
 async def admin(client: AsyncTestClient[Litestar]) -> AsyncTestClient[Litestar]:
     """The client, logged in as the first user (the admin)."""

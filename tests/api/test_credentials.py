@@ -10,21 +10,14 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from chatport.config import Settings
-from tests.api.conftest import PASSWORD
+from tests.api.conftest import v1_auth
 
 Client = AsyncTestClient[Litestar]
 KEY = "sk-user-own-key-0123456789"
 
 
-async def _auth(client: Client | httpx.AsyncClient, name: str = "admin") -> dict[str, str]:
-    response = await client.post(
-        "/api/v1/auth/login", json={"email": name, "password": PASSWORD, "device_name": "phone"}
-    )
-    return {"Authorization": f"Bearer {response.json()['data']['token']}"}
-
-
 async def test_v1_keys_set_replace_list_remove(admin: Client, settings: Settings) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     me = await admin.get("/api/v1/auth/me", headers=auth)
     assert me.json()["data"]["flags"]["has_credentials"] is False  # no provider at all
 
@@ -49,7 +42,7 @@ async def test_v1_keys_set_replace_list_remove(admin: Client, settings: Settings
 
 
 async def test_unknown_providers_and_bad_keys_change_nothing(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     for provider, body, status in [
         ("ollama", {"api_key": KEY}, 404),
         ("nope", {"api_key": KEY}, 404),

@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from chatport.config import Settings
-from tests.api.conftest import PASSWORD, add_user, logged_in
+from tests.api.conftest import add_user, logged_in, v1_auth
 
 Client = AsyncTestClient[Litestar]
 BASE = "/api/v1/conversations"
@@ -23,13 +22,6 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=str(tmp_path), demo_provider=True, demo_token_delay=0.0)
 
 
-async def _auth(client: Client | httpx.AsyncClient, name: str = "admin") -> dict[str, str]:
-    response = await client.post(
-        "/api/v1/auth/login", json={"email": name, "password": PASSWORD, "device_name": "phone"}
-    )
-    return {"Authorization": f"Bearer {response.json()['data']['token']}"}
-
-
 async def _create(client: Client, auth: dict[str, str], **body: Any) -> dict[str, Any]:
     response = await client.post(BASE, json=body, headers=auth)
     assert response.status_code == 201, response.text
@@ -38,7 +30,7 @@ async def _create(client: Client, auth: dict[str, str], **body: Any) -> dict[str
 
 
 async def test_create_and_get_with_messages(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     made = await _create(admin, auth, title="Trip", model="echo", system_prompt="Be brief.")
     assert made["title"] == "Trip" and made["model"] == "echo"
     assert made["system_prompt"] == "Be brief."
@@ -71,7 +63,7 @@ async def test_create_and_get_with_messages(admin: Client) -> None:
     [{"model": "gpt-9"}, {"title": "x" * 201}, {"colour": "red"}, {"system_prompt": 5}],
 )
 async def test_bad_input_is_422_and_creates_nothing(admin: Client, body: dict[str, Any]) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     response = await admin.post(BASE, json=body, headers=auth)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
@@ -79,7 +71,7 @@ async def test_bad_input_is_422_and_creates_nothing(admin: Client, body: dict[st
 
 
 async def test_cursor_pages_walk_every_conversation_once_pinned_first(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     ids = [(await _create(admin, auth, title=f"c{n}"))["id"] for n in range(7)]
     await admin.post(f"{BASE}/{ids[2]}/pin", headers=auth)
 
@@ -109,7 +101,7 @@ async def test_cursor_pages_walk_every_conversation_once_pinned_first(admin: Cli
 
 
 async def test_update_archive_search_pin_and_delete(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     conv = await _create(admin, auth, title="Plans")
     other = await _create(admin, auth, title="Recipes")
     folder = (await admin.post("/api/folders", json={"name": "Work"})).json()["folder"]
@@ -149,11 +141,11 @@ async def test_update_archive_search_pin_and_delete(admin: Client) -> None:
 
 
 async def test_another_users_conversation_is_404_everywhere(admin: Client, app: Litestar) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     conv = await _create(admin, auth, title="Mine")
     await add_user(admin, "bob")
     async with logged_in(app, "bob") as bob:
-        bobs = await _auth(bob, "bob")
+        bobs = await v1_auth(bob, "bob")
         for method, path, body in [
             ("GET", f"{BASE}/{conv['id']}", None),
             ("PUT", f"{BASE}/{conv['id']}", {"title": "Bob's now"}),
@@ -173,7 +165,7 @@ async def test_another_users_conversation_is_404_everywhere(admin: Client, app: 
 
 
 async def test_messages_page_forward_by_cursor_and_back_by_id(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     conv = await _create(admin, auth, title="Long talk")
     for n in range(5):
         posted = await admin.post(
@@ -211,11 +203,11 @@ async def test_messages_page_forward_by_cursor_and_back_by_id(admin: Client) -> 
 
 
 async def test_another_users_messages_are_404(admin: Client, app: Litestar) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     conv = await _create(admin, auth, title="Mine")
     await add_user(admin, "bob")
     async with logged_in(app, "bob") as bob:
-        bobs = await _auth(bob, "bob")
+        bobs = await v1_auth(bob, "bob")
         listed = await bob.get(f"{BASE}/{conv['id']}/messages", headers=bobs)
         stopped = await bob.post(f"{BASE}/{conv['id']}/stop", headers=bobs)
     assert listed.status_code == stopped.status_code == 404

@@ -8,16 +8,9 @@ import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.api.conftest import PASSWORD, add_user, logged_in
+from tests.api.conftest import add_user, logged_in, v1_auth
 
 Client = AsyncTestClient[Litestar]
-
-
-async def _auth(client: Client | httpx.AsyncClient, name: str = "admin") -> dict[str, str]:
-    response = await client.post(
-        "/api/v1/auth/login", json={"email": name, "password": PASSWORD, "device_name": "phone"}
-    )
-    return {"Authorization": f"Bearer {response.json()['data']['token']}"}
 
 
 async def _token_names(client: Client, auth: dict[str, str]) -> list[str]:
@@ -26,7 +19,7 @@ async def _token_names(client: Client, auth: dict[str, str]) -> list[str]:
 
 
 async def test_a_retry_replays_the_first_answer_without_a_second_effect(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     headers = {**auth, "Idempotency-Key": "make-ci-token-1"}
 
     first = await admin.post("/api/v1/auth/token", json={"name": "CI"}, headers=headers)
@@ -40,7 +33,7 @@ async def test_a_retry_replays_the_first_answer_without_a_second_effect(admin: C
 
 
 async def test_the_same_key_for_another_request_is_422(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     headers = {**auth, "Idempotency-Key": "k-1"}
     await admin.post("/api/v1/auth/token", json={"name": "first"}, headers=headers)
 
@@ -58,7 +51,7 @@ async def test_the_same_key_for_another_request_is_422(admin: Client) -> None:
 
 
 async def test_concurrent_retries_make_one_effect(admin: Client, app: Litestar) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     headers = {**auth, "Idempotency-Key": "concurrent-1"}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
@@ -79,9 +72,9 @@ async def test_concurrent_retries_make_one_effect(admin: Client, app: Litestar) 
 
 async def test_keys_are_each_users_own(admin: Client, app: Litestar) -> None:
     await add_user(admin, "bob")
-    mine = await _auth(admin)
+    mine = await v1_auth(admin)
     async with logged_in(app, "bob") as bob:
-        bobs = await _auth(bob, "bob")
+        bobs = await v1_auth(bob, "bob")
         key = {"Idempotency-Key": "shared-key"}
         a = await admin.post("/api/v1/auth/token", json={"name": "A"}, headers={**mine, **key})
         b = await bob.post("/api/v1/auth/token", json={"name": "B"}, headers={**bobs, **key})

@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from chatport.config import Settings
-from tests.api.conftest import PASSWORD, add_user, logged_in
+from tests.api.conftest import add_user, logged_in, v1_auth
 from tests.api.streams import v1_events, v1_text
 from tests.fakes.providers import Behaviour, FakeOpenAI
 
@@ -27,13 +26,6 @@ BASE = "/api/v1/conversations"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=str(tmp_path), demo_provider=True, demo_token_delay=0.0)
-
-
-async def _auth(client: Client | httpx.AsyncClient, name: str = "admin") -> dict[str, str]:
-    response = await client.post(
-        "/api/v1/auth/login", json={"email": name, "password": PASSWORD, "device_name": "phone"}
-    )
-    return {"Authorization": f"Bearer {response.json()['data']['token']}"}
 
 
 async def _conversation(client: Client, auth: dict[str, str], **body: Any) -> str:
@@ -68,7 +60,7 @@ async def _send(client: Client, auth: dict[str, str], cid: str, **body: Any) -> 
 
 
 async def test_sending_stores_the_message_and_the_stream_brings_the_reply(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
 
     sent = await _send(admin, auth, cid, content="hello there")
@@ -99,7 +91,7 @@ async def test_sending_stores_the_message_and_the_stream_brings_the_reply(admin:
 
 
 async def test_an_ended_reply_streams_its_final_event_alone(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
     await _send(admin, auth, cid, content="one two three")
     reply = (await _settled(admin, auth, cid))[-1]
@@ -119,7 +111,7 @@ async def test_an_ended_reply_streams_its_final_event_alone(admin: Client) -> No
 
 
 async def test_a_conversation_without_a_reply_has_no_stream(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
     assert (await admin.get(f"{BASE}/{cid}/stream", headers=auth)).status_code == 204
     bad = await admin.get(f"{BASE}/{cid}/stream", headers={**auth, "Last-Event-ID": "x"})
@@ -147,7 +139,7 @@ async def test_the_model_is_the_requests_then_the_users_default_then_the_convers
         },
     )
     assert added.status_code == 201, added.text
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="gpt-fake")
 
     by_conversation = await _send(admin, auth, cid, content="a")
@@ -175,7 +167,7 @@ async def test_a_provider_failure_streams_message_failed_and_keeps_the_text(
     added = await admin.post("/api/admin/providers", json=body | {"apiKey": "sk-admin"})
     assert added.status_code == 201, added.text
     openai.script.append(Behaviour(interrupt="cut", after_tokens=2))
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="gpt-fake")
 
     sent = await _send(admin, auth, cid, content="this will break")
@@ -192,7 +184,7 @@ async def test_a_provider_failure_streams_message_failed_and_keeps_the_text(
 
 
 async def test_with_no_model_to_use_nothing_is_stored(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth)
 
     response = await admin.post(f"{BASE}/{cid}/messages", json={"content": "hi"}, headers=auth)
@@ -212,7 +204,7 @@ async def _demo_enabled(admin: Client, enabled: bool) -> None:
 async def test_without_usable_credentials_sending_is_428_and_stores_nothing(
     admin: Client,
 ) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
     await _demo_enabled(admin, False)
 
@@ -233,7 +225,7 @@ async def test_a_users_own_key_answers_the_models_it_serves(
     admin: Client, settings: Settings
 ) -> None:
     hosted = FakeOpenAI(api_key="sk-users-own", models=["gpt-4o-mini"])
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     await _demo_enabled(admin, False)
     put = await admin.put(
         "/api/v1/credentials/openai", json={"api_key": "sk-users-own"}, headers=auth
@@ -293,7 +285,7 @@ async def test_a_users_own_key_answers_the_models_it_serves(
     ],
 )
 async def test_bad_messages_are_422_and_store_nothing(admin: Client, body: dict[str, Any]) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
 
     response = await admin.post(f"{BASE}/{cid}/messages", json=body, headers=auth)
@@ -305,7 +297,7 @@ async def test_bad_messages_are_422_and_store_nothing(admin: Client, body: dict[
 
 
 async def test_regenerate_replaces_the_last_reply(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
     await _send(admin, auth, cid, content="say it")
     before = await _settled(admin, auth, cid)
@@ -321,7 +313,7 @@ async def test_regenerate_replaces_the_last_reply(admin: Client) -> None:
 
 
 async def test_regenerate_with_nothing_to_answer_is_422(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
 
     response = await admin.post(f"{BASE}/{cid}/regenerate", headers=auth)
@@ -332,7 +324,7 @@ async def test_regenerate_with_nothing_to_answer_is_422(admin: Client) -> None:
 
 
 async def test_delete_a_message(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
     sent = await _send(admin, auth, cid, content="forget me")
     await _settled(admin, auth, cid)
@@ -350,13 +342,13 @@ async def test_delete_a_message(admin: Client) -> None:
 async def test_another_users_conversation_and_messages_are_404(
     admin: Client, app: Litestar
 ) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
     sent = await _send(admin, auth, cid, content="mine")
     before = await _settled(admin, auth, cid)
     await add_user(admin, "bob")
     async with logged_in(app, "bob") as bob:
-        bobs = await _auth(bob, "bob")
+        bobs = await v1_auth(bob, "bob")
         answers = [
             await bob.post(f"{BASE}/{cid}/messages", json={"content": "x"}, headers=bobs),
             await bob.get(f"{BASE}/{cid}/stream", headers=bobs),
@@ -371,7 +363,7 @@ async def test_another_users_conversation_and_messages_are_404(
 
 
 async def test_stop_with_nothing_running_is_409(admin: Client) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
 
     response = await admin.post(f"{BASE}/{cid}/stop", headers=auth)
@@ -387,7 +379,7 @@ async def test_stop_with_nothing_running_is_409(admin: Client) -> None:
 async def test_regenerate_with_bad_input_keeps_the_reply(
     admin: Client, body: dict[str, Any]
 ) -> None:
-    auth = await _auth(admin)
+    auth = await v1_auth(admin)
     cid = await _conversation(admin, auth, model="echo")
     await _send(admin, auth, cid, content="keep this")
     before = await _settled(admin, auth, cid)

@@ -4,7 +4,6 @@ user and content, counted against a quota; and the files a message attaches."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import msgspec
 
@@ -27,12 +26,6 @@ class FileLimits(msgspec.Struct, frozen=True, kw_only=True):
     max_bytes: int = 50 * 1024 * 1024  # one file
     quota_bytes: int = 1024 * 1024 * 1024  # all of a user's files
     per_minute: int = UPLOADS.limit
-
-
-@dataclass(frozen=True, slots=True)
-class FileContent:
-    file: StoredFile
-    chunks: AsyncIterator[bytes]
 
 
 class FileService:
@@ -122,11 +115,11 @@ class FileService:
             raise NotFound(FILE_NOT_FOUND)
         return found
 
-    async def content(
-        self, user: User, file_id: str, start: int = 0, end: int | None = None
-    ) -> FileContent:
-        found = await self.get(user, file_id)
-        return FileContent(file=found, chunks=self._blobs.read(found.storage_key, start, end))
+    def read(
+        self, file: StoredFile, start: int = 0, end: int | None = None
+    ) -> AsyncIterator[bytes]:
+        """The bytes of a file the caller got from ``get`` (so the user's own)."""
+        return self._blobs.read(file.storage_key, start, end)
 
     async def delete(self, user: User, file_id: str) -> None:
         async with self._storage.write() as uow:

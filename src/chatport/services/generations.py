@@ -54,6 +54,7 @@ ALREADY_RUNNING = "A reply is already being generated in this chat"
 NOTHING_RUNNING = "No reply is being generated in this chat"
 # How far back a chat's latest reply is looked for: past a few unanswered messages.
 _LOOKBACK = 20
+_ATTACHMENTS_LOOKBACK = 20
 
 
 class GenerationLimits(msgspec.Struct, frozen=True, kw_only=True):
@@ -262,7 +263,10 @@ class GenerationService:
         history = [m for m in history if replaced is None or m.id != replaced.id]
         if question is not None:
             history.append(question)
-        shown = await self._attachments.show(user, history) if self._attachments else {}
+        # Files are read for the latest messages only: the older ones are the first
+        # to be cut to fit the context, and reading them costs every reply.
+        recent = history[-_ATTACHMENTS_LOOKBACK:]
+        shown = await self._attachments.show(user, recent) if self._attachments else {}
         request = _prompt(chat, history, assistant.id, choice, shown)
         client = self._gateway.client_for(self._providers.endpoint(choice.provider))
         try:

@@ -123,13 +123,12 @@ class FileController(Controller):
             answer.headers["content-range"] = f"bytes */{found.size}"
             return answer
         if wanted is None:
-            body = await files.content(user, file_id)
             headers["content-length"] = str(found.size)
-            return Stream(body.chunks, media_type=found.mime_type, headers=headers)
-        body = await files.content(user, file_id, wanted.start, wanted.end)
+            return Stream(files.read(found), media_type=found.mime_type, headers=headers)
         headers["content-length"] = str(wanted.length)
         headers["content-range"] = f"bytes {wanted.start}-{wanted.end}/{found.size}"
-        return Stream(body.chunks, status_code=206, media_type=found.mime_type, headers=headers)
+        chunks = files.read(found, wanted.start, wanted.end)
+        return Stream(chunks, status_code=206, media_type=found.mime_type, headers=headers)
 
     @delete("/{file_id:str}", status_code=200)
     async def delete_file(
