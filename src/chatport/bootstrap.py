@@ -174,7 +174,7 @@ async def build_container(
             chats=chats,
             messages=MessageService(storage, clock, ids),
             folders=FolderService(storage, clock, ids),
-            admin=AdminService(storage, hasher, clock),
+            admin=AdminService(storage, hasher, clock, blobs),
             providers=providers,
             models=models,
             generations=generations,

@@ -282,3 +282,20 @@ async def test_another_users_file_is_404_everywhere(
     assert (await member.get("/api/files")).json()["total"] == 0
     assert (await admin.get(f"{url}/content")).content == b"private\n"
     assert len(_blobs(settings)) == 1
+
+
+async def test_a_deleted_users_files_go_with_them(
+    admin: Client, app: Litestar, settings: Settings
+) -> None:
+    bob = await add_user(admin, "bob")
+    async with logged_in(app, "bob") as bobs:
+        await _upload(bobs, "one.txt", b"one\n")
+        await _upload(bobs, "two.txt", b"two\n")
+    mine = await _uploaded(admin, "mine.txt", b"mine\n")
+    assert len(_blobs(settings)) == 3
+
+    deleted = await admin.delete(f"/api/admin/users/{bob['id']}")
+
+    assert deleted.status_code == 200, deleted.text
+    (left,) = _blobs(settings)
+    assert left.name == mine["hash"].removeprefix("sha256:")

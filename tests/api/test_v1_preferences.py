@@ -52,6 +52,19 @@ async def test_defaults_then_a_merge(admin: Client) -> None:
     assert (await admin.get("/api/v1/preferences", headers=auth)).json()["data"] == data
 
 
+async def test_a_new_conversation_takes_the_default_system_prompt(admin: Client) -> None:
+    auth = await _token(admin)
+    await admin.put("/api/v1/preferences", json={"system_prompt": "Be brief."}, headers=auth)
+
+    plain = await admin.post("/api/v1/conversations", json={}, headers=auth)
+    own = await admin.post(
+        "/api/v1/conversations", json={"system_prompt": "Be thorough."}, headers=auth
+    )
+
+    assert plain.json()["data"]["system_prompt"] == "Be brief."
+    assert own.json()["data"]["system_prompt"] == "Be thorough."
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

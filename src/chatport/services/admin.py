@@ -6,6 +6,7 @@ from __future__ import annotations
 from chatport.domain.audit import AuditAction, AuditEntry
 from chatport.domain.errors import AlreadyExists, InvalidInput, NotFound
 from chatport.domain.users import ClientInfo, NewUser, Role, User, check_password, check_username
+from chatport.ports.blobs import BlobStore
 from chatport.ports.clock import Clock
 from chatport.ports.repositories import Storage, UnitOfWork
 from chatport.ports.security import PasswordHasher
@@ -20,13 +21,21 @@ class AdminService:
       is always an active admin;
     - a role change, password reset, disabling or deletion ends the user's sessions
       and v1 tokens;
-    - every change is written to the audit log, with the admin and their IP.
+    - every change is written to the audit log, with the admin and their IP;
+    - a deleted user's uploaded files go with them, bytes included.
     """
 
-    def __init__(self, storage: Storage, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        hasher: PasswordHasher,
+        clock: Clock,
+        blobs: BlobStore | None = None,
+    ) -> None:
         self._storage = storage
         self._hasher = hasher
         self._clock = clock
+        self._blobs = blobs
 
     async def list_users(self) -> list[User]:
         async with self._storage.read() as uow:
@@ -94,8 +103,14 @@ class AdminService:
         self._not_self(admin, user_id, "delete yourself")
         async with self._storage.write() as uow:
             user = await _existing(uow, user_id)
-            await uow.users.delete(user_id)
+            keys = {f.storage_key for f in await uow.files.list_for_user(user_id)}
+            await uow.users.delete(user_id)  # their files' rows go with them
             await self._audit(uow, admin, AuditAction.USER_DELETED, user, client)
+        # Once the rows are gone for good. A user's blobs are theirs alone (a
+        # namespace each), so no other file refers to them.
+        if self._blobs is not None:
+            for key in keys:
+                await self._blobs.delete(key)
 
     async def audit_log(self, *, limit: int, offset: int) -> list[AuditEntry]:
         async with self._storage.read() as uow:

@@ -65,7 +65,8 @@ class ConversationService:
     conversation's model must be one the user can use now; lists page by cursor,
     so rows added meanwhile never shift a page. A message is answered by the model
     it names, else the user's default model, else the conversation's; a user who
-    can use no model at all is told so before anything is stored."""
+    can use no model at all is told so before anything is stored. A new
+    conversation without a system prompt takes the user's default one."""
 
     def __init__(
         self,
@@ -139,6 +140,8 @@ class ConversationService:
     ) -> Conversation:
         if model is not None:
             await self._models.resolve(model, user)
+        if system_prompt is None:  # the user's own default, for new conversations
+            system_prompt = (await self._preferences.get(user)).system_prompt
         now = self._clock.now()
         chat = Chat(
             id=self._ids.new_id(),
