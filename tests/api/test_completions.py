@@ -114,7 +114,6 @@ async def test_the_prompt_holds_the_history_in_order(admin: Client) -> None:
             "messages",
         ),
         ({**_body("x"), "webSearch": True}, "webSearch"),
-        ({**_body("x"), "fileIds": ["f1"]}, "fileIds"),
     ],
 )
 async def test_bad_completion_requests_are_400_and_store_nothing(

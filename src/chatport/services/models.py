@@ -13,6 +13,7 @@ from chatport.domain.providers import (
     ModelType,
     NewModel,
     Provider,
+    ProviderKind,
     RemoteModel,
     on_own_key,
     own_key_for,
@@ -70,18 +71,20 @@ class ModelService:
         """
         provider_name, bare = split_model_ref(ref)
         async with self._storage.read() as uow:
-            own = (
-                {p.kind: p for p in await uow.providers.list_all(user.id) if p.enabled}
-                if user is not None
-                else {}
-            )
-            named = next((p for p in own.values() if p.name == provider_name), None)
-            if named is not None:
-                return on_own_key(named, RemoteModel(model_id=bare))
+            # The user's keys are read only when they may matter: a named provider,
+            # or an id the catalogue lacks (a bare catalogue id costs no query more).
+            own: dict[ProviderKind, Provider] = {}
+            if user is not None and provider_name is not None:
+                own = await _own_keys(uow, user)
+                named = next((p for p in own.values() if p.name == provider_name), None)
+                if named is not None:
+                    return on_own_key(named, RemoteModel(model_id=bare))
             choices = await uow.models.find_enabled(ref)
             if not choices and provider_name is not None:
                 found = await uow.models.find_enabled(bare)
                 choices = [c for c in found if c.provider.name == provider_name]
+            if not choices and user is not None and provider_name is None:
+                own = await _own_keys(uow, user)
         if choices:
             return next((c for c in choices if c.model.is_default), choices[0])
         kind = own_key_for(ref, set(own))
@@ -189,6 +192,10 @@ class ModelService:
                 detail=f"{model.model_id} {what}".strip(),
             )
         )
+
+
+async def _own_keys(uow: UnitOfWork, user: User) -> dict[ProviderKind, Provider]:
+    return {p.kind: p for p in await uow.providers.list_all(user.id) if p.enabled}
 
 
 async def _existing(uow: UnitOfWork, model_pk: int) -> AdminModel:
