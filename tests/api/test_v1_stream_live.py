@@ -162,3 +162,19 @@ async def test_a_send_retried_at_once_starts_one_generation(phone: httpx.AsyncCl
     messages = await _settled(phone, cid)
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert messages[1]["id"] == accepted[0]["assistant_message"]["id"]
+
+
+async def test_three_replies_at_once_per_user_even_when_asked_together(
+    phone: httpx.AsyncClient,
+) -> None:
+    chats = [await _conversation(phone) for _ in range(6)]
+
+    answers = await asyncio.gather(
+        *(phone.post(f"{BASE}/{cid}/messages", json={"content": QUESTION}) for cid in chats)
+    )
+
+    assert sorted(a.status_code for a in answers) == [202] * 3 + [409] * 3
+    refused = next(a for a in answers if a.status_code == 409)
+    assert "already have 3 replies" in refused.json()["error"]["message"]
+    for cid in chats:
+        await phone.post(f"{BASE}/{cid}/stop")

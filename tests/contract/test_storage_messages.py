@@ -442,3 +442,28 @@ async def test_progress_and_ends_of_many_replies_in_one_call(seed: Seed, storage
         assert await uow.messages.count_streaming(chats[0].user_id) == 0
     assert stored[:2] == finals[:2]
     assert stored[2] is not None and stored[2].content == "done"
+
+
+async def test_lock_user_runs_keeps_a_second_writer_of_that_user_waiting(
+    seed: Seed, storage: Storage
+) -> None:
+    alice = await seed.user()
+    order: list[str] = []
+    holding = asyncio.Event()
+
+    async def first() -> None:
+        async with storage.write() as uow:
+            await uow.messages.lock_user_runs(alice.id)
+            holding.set()
+            await asyncio.sleep(0.2)
+            order.append("first done")
+
+    async def second() -> None:
+        await holding.wait()
+        async with storage.write() as uow:
+            await uow.messages.lock_user_runs(alice.id)
+            order.append("second locked")
+
+    await asyncio.gather(first(), second())
+
+    assert order == ["first done", "second locked"]

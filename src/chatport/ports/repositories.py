@@ -180,6 +180,12 @@ class MessageRepository(Protocol):
         """Replies being generated in all of the user's chats."""
         ...
 
+    async def lock_user_runs(self, user_id: int) -> None:
+        """Until this transaction ends, no other transaction that takes this lock for
+        the user goes on (so a count of their running replies stays true until the
+        new one is added). Needs ``write()``."""
+        ...
+
     async def finish(self, message: Message) -> bool:
         """Write a streaming reply's end: content, status, model, usage, error and
         ``updated_at`` of ``message``. False (and nothing written) when it is no

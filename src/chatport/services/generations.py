@@ -199,12 +199,13 @@ class GenerationService:
     ) -> Started:
         if len(self.runs) >= self._limits.per_process:
             raise Overloaded("The server is busy with other replies; try again in a moment")
-        # Checks and history are read outside the single writer's lock (SQLite): the
-        # write below is short. The database still refuses a second reply in a chat
-        # (a unique index); only the per-user cap can be passed by a race.
+        # The chat and its history are read outside the single writer's lock (SQLite):
+        # the write below is short. The database refuses a second reply in a chat (a
+        # unique index); the per-user cap is counted inside the write.
         async with self._storage.read() as uow:
             chat = await owned_chat(uow, user, chat_id)
-            await self._check_capacity(uow, user, chat)
+            if await uow.messages.streaming_in_chat(chat.id) is not None:
+                raise Conflict(ALREADY_RUNNING)
             history = await uow.messages.recent(chat.id, limit=self._limits.history_max)
             turn_stored = bool(
                 turn and turn.id and await uow.messages.get(chat.id, turn.id) is not None
@@ -243,6 +244,7 @@ class GenerationService:
         )
         auto_title = None
         async with self._storage.write() as uow:
+            await self._check_user_capacity(uow, user)
             if replaced is not None:
                 await uow.messages.delete(chat.id, replaced.id)
             if turn is not None:
@@ -288,9 +290,10 @@ class GenerationService:
         self.runs.start(assistant, client, request, on_complete)
         return Started(chat_id=chat.id, message=assistant, question=question)
 
-    async def _check_capacity(self, uow: UnitOfWork, user: User, chat: Chat) -> None:
-        if await uow.messages.streaming_in_chat(chat.id) is not None:
-            raise Conflict(ALREADY_RUNNING)
+    async def _check_user_capacity(self, uow: UnitOfWork, user: User) -> None:
+        """In the write that adds the reply, under a lock on the user's runs: two
+        requests at once cannot both take the last place."""
+        await uow.messages.lock_user_runs(user.id)
         if await uow.messages.count_streaming(user.id) >= self._limits.per_user:
             raise Conflict(
                 f"You already have {self._limits.per_user} replies being written; "

@@ -443,6 +443,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT DO NOTHING
 RETURNING 1
 """
+# Transaction-scoped: released at commit or rollback.
+_LOCK_USER_RUNS = "SELECT pg_advisory_xact_lock(hashtextextended('chatport:runs:' || $1, 0))"
 _MESSAGE_BY_ID = """
 SELECT id, chat_id, role, content, model, file_ids, metadata, status, error,
        prompt_tokens, completion_tokens, created_at, updated_at
@@ -643,6 +645,9 @@ class PostgresMessageRepository:
     async def streaming_in_chat(self, chat_id: str) -> Message | None:
         row = await self._conn.fetchrow(_STREAMING_IN_CHAT, chat_id)
         return None if row is None else _message(row)
+
+    async def lock_user_runs(self, user_id: int) -> None:
+        await self._conn.execute(_LOCK_USER_RUNS, str(user_id))
 
     async def count_streaming(self, user_id: int) -> int:
         return int(await self._conn.fetchval(_COUNT_STREAMING, user_id))

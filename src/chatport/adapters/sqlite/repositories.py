@@ -657,6 +657,10 @@ class SqliteMessageRepository:
         row = await select_one(self._conn, _STREAMING_IN_CHAT, (chat_id,))
         return None if row is None else _message(row)
 
+    async def lock_user_runs(self, user_id: int) -> None:
+        """Nothing to do: SQLite has one writer, so a write transaction already keeps
+        every other one out."""
+
     async def count_streaming(self, user_id: int) -> int:
         row = await select_one(self._conn, _COUNT_STREAMING, (user_id,))
         return 0 if row is None else int(row[0])
