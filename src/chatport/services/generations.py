@@ -202,14 +202,14 @@ class GenerationService:
         # The chat and its history are read outside the single writer's lock (SQLite):
         # the write below is short. The database refuses a second reply in a chat (a
         # unique index); the per-user cap is counted inside the write.
+        # A running reply, and a turn the client stored already, are the chat's newest
+        # messages: the history shows both, without a query of their own.
         async with self._storage.read() as uow:
             chat = await owned_chat(uow, user, chat_id)
-            if await uow.messages.streaming_in_chat(chat.id) is not None:
-                raise Conflict(ALREADY_RUNNING)
             history = await uow.messages.recent(chat.id, limit=self._limits.history_max)
-            turn_stored = bool(
-                turn and turn.id and await uow.messages.get(chat.id, turn.id) is not None
-            )
+        if any(m.status is MessageStatus.STREAMING for m in history):
+            raise Conflict(ALREADY_RUNNING)
+        turn_stored = bool(turn and turn.id and any(m.id == turn.id for m in history))
         replaced = _last_reply(history) if turn is None else None
         model_ref = model_ref or (replaced.model if replaced else None) or chat.model
         if not model_ref:
