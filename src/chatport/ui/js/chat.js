@@ -1,4 +1,4 @@
-// The chat view: history, model picker, composer with dictation, and replies
+// The chat view: history, model picker, composer with dictation and attachments, and replies
 // streamed token by token (re-attached after a reload while one runs).
 
 import { api, send, enc, ApiError } from "./api.js";
@@ -6,7 +6,8 @@ import { h, append, clear, toast } from "./dom.js";
 import { renderMarkdown, copyText } from "./markdown.js";
 import { followReply } from "./stream.js";
 import { dictationControls } from "./dictation.js";
-import { modelSelect } from "./models.js";
+import { modelSelect, modelRefs } from "./models.js";
+import { attachmentTray, messageAttachments, needsVision } from "./attachments.js";
 import { confirmDialog } from "./dialog.js";
 import { prefs } from "./prefs.js";
 
@@ -36,36 +37,67 @@ export function chatView(main, initialChatId, ctx) {
   const sendBtn = h("button", { type: "submit", class: "primary send", text: "Send" });
   const stopBtn = h("button", { type: "button", class: "danger stop", text: "Stop", hidden: true, "aria-label": "Stop the reply" });
   const errorBar = h("div", { class: "chat-error", role: "alert" });
+  const tray = attachmentTray({ onChange: () => updateSendState(), returnFocus: composer });
   const form = h("form", { class: "composer", "aria-label": "Send a message" },
     errorBar,
+    tray.el,
     composer,
+    tray.input,
     h("div", { class: "composer-bar" },
-      h("div", { class: "composer-tools" }, dict.button, dict.select, picker),
+      h("div", { class: "composer-tools" }, tray.button, dict.button, dict.select, picker),
       h("div", { class: "composer-send" }, stopBtn, sendBtn)),
     dict.statusEl);
 
-  clear(main).append(h("section", { class: "chat", "aria-labelledby": "chat-title" },
-    h("div", { class: "chat-head" }, title), log, form));
+  const section = h("section", { class: "chat", "aria-labelledby": "chat-title" },
+    h("div", { class: "chat-head" }, title), log, form);
+  clear(main).append(section);
   title.id = "chat-title";
 
-  const showError = (text) => {
+  // fromTray: the error is about the attachments, and goes once they are fixed.
+  const showError = (text, fromTray = false) => {
     errorBar.textContent = text || "";
     errorBar.hidden = !text;
+    errorBar.dataset.fromTray = text && fromTray ? "yes" : "";
   };
   showError("");
+
+  // The chosen model, as /api/models describes it (null when none is).
+  const chosenModel = () => modelRefs(ctx.models()).find((m) => m.ref === picker.value) || null;
+
+  // Why the attached images cannot go to the chosen model, or "".
+  function visionProblem(files = tray.ready()) {
+    const model = chosenModel();
+    if (!model || (model.metadata && model.metadata.supports_vision)) return "";
+    const images = files.filter(needsVision);
+    if (!images.length) return "";
+    const which = images.length === 1 ? "the image" : "the images";
+    return `${model.display_name} (${model.model_id}) cannot read images: choose a model with vision, or remove ${which} before sending.`;
+  }
+
+  function updateSendState() {
+    const uploading = tray.busy();
+    sendBtn.disabled = streaming || uploading;
+    sendBtn.title = uploading ? "Wait for the files to finish uploading" : "";
+    form.classList.toggle("is-uploading", uploading);
+    const problem = visionProblem();
+    tray.setWarning(problem);
+    if (errorBar.dataset.fromTray && !uploading && !problem) showError("");
+  }
 
   const setStreaming = (on) => {
     streaming = on;
     stopBtn.hidden = !on;
-    sendBtn.disabled = on;
     form.classList.toggle("is-streaming", on);
+    updateSendState();
     drawActions();
   };
 
   // --- rendering -------------------------------------------------------------
   function bodyOf(msg) {
     if (msg.role === "assistant") return renderMarkdown(msg.content);
-    return h("p", { class: "plain", text: msg.content });
+    return [
+      msg.content ? h("p", { class: "plain", text: msg.content }) : null,
+      msg.fileIds && msg.fileIds.length ? messageAttachments(msg.fileIds) : null];
   }
 
   function drawMessage(msg) {
@@ -178,10 +210,21 @@ export function chatView(main, initialChatId, ctx) {
 
   async function sendMessage() {
     const text = composer.value;
-    if (!text.trim() || streaming) return;
+    if (streaming) return;
+    if (tray.busy()) {
+      showError("Please wait until the files finish uploading, then send.", true);
+      return;
+    }
+    const files = tray.ready();
+    if (!text.trim() && !files.length) return;
     const model = picker.value;
     if (!model) {
       showError("No model is available. An admin can add a provider and enable its models in the admin area.");
+      return;
+    }
+    const problem = visionProblem(files);
+    if (problem) {
+      showError(problem, true);
       return;
     }
     showError("");
@@ -192,22 +235,29 @@ export function chatView(main, initialChatId, ctx) {
       showError(err.message);
       return;
     }
-    const userMsg = { id: newMessageId(), role: "user", content: text, status: "complete" };
+    const fileIds = files.map((f) => f.id);
+    const userMsg = { id: newMessageId(), role: "user", content: text, status: "complete", fileIds: fileIds.length ? fileIds : null };
     const reply = { id: null, role: "assistant", content: "", status: "streaming", model };
     composer.value = "";
+    const taken = tray.take();
     addMessage(userMsg);
     addMessage(reply);
     setStreaming(true);
+    const outgoing = { role: "user", id: userMsg.id, content: text };
+    if (fileIds.length) outgoing.fileIds = fileIds;
     let response;
     try {
       response = await send("POST", `/api/chats/${enc(chatId)}/completion`,
-        { model, messages: [{ role: "user", id: userMsg.id, content: text }] },
+        { model, messages: [outgoing] },
         { raw: true, headers: { accept: "text/event-stream" } });
     } catch (err) {
       setStreaming(false);
       showError(err.message);
       await reload();
-      if (!messages.some((m) => m.id === userMsg.id)) composer.value = text;
+      if (!messages.some((m) => m.id === userMsg.id)) {
+        composer.value = text;
+        tray.restore(taken);
+      }
       return;
     }
     ctx.onChatsChanged();
@@ -307,6 +357,43 @@ export function chatView(main, initialChatId, ctx) {
     }
   });
   stopBtn.addEventListener("click", stop);
+  picker.addEventListener("change", updateSendState);
+
+  // Files dropped on the chat (the composer lights up), or images pasted into the
+  // message box.
+  const hasFiles = (event) => event.dataTransfer && [...event.dataTransfer.types].includes("Files");
+  let dragDepth = 0;
+  section.addEventListener("dragenter", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    dragDepth += 1;
+    form.classList.add("is-dragging");
+  });
+  section.addEventListener("dragover", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  });
+  section.addEventListener("dragleave", () => {
+    dragDepth = Math.max(0, dragDepth - 1);
+    if (!dragDepth) form.classList.remove("is-dragging");
+  });
+  section.addEventListener("drop", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    dragDepth = 0;
+    form.classList.remove("is-dragging");
+    if (event.dataTransfer.files.length) tray.addFiles([...event.dataTransfer.files]);
+  });
+  composer.addEventListener("paste", (event) => {
+    const data = event.clipboardData;
+    if (!data) return;
+    const images = [...data.files].filter((f) => f.type.startsWith("image/"));
+    if (!images.length) return;
+    // A picture copied from a page comes with its text too: that text still pastes.
+    if (!data.types.includes("text/plain")) event.preventDefault();
+    tray.addFiles(images);
+  });
 
   load();
   composer.focus();
@@ -317,6 +404,7 @@ export function chatView(main, initialChatId, ctx) {
     dispose() {
       disposed = true;
       dict.stop();
+      tray.dispose();
       if (controller) controller.abort();
     },
   };

@@ -63,6 +63,9 @@ const ICONS = {
   mic: "M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3M8 21h8",
   pin: "M9 3h6l-1 6 4 4H6l4-4zM12 13v8",
   menu: "M4 6h16M4 12h16M4 18h16",
+  paperclip: "M16.5 7.5v9a4.5 4.5 0 0 1-9 0V6a3 3 0 0 1 6 0v10a1.5 1.5 0 0 1-3 0V7.5",
+  file: "M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8zM14 3v5h5M9 13h6M9 17h6",
+  close: "M6 6l12 12M18 6L6 18",
 };
 const SVG = "http://www.w3.org/2000/svg";
 
