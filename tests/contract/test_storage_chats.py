@@ -358,3 +358,26 @@ async def test_stats_of_no_chats_is_empty(seed: Seed, storage: Storage) -> None:
 
     async with storage.read() as uow:
         assert await uow.chats.stats([]) == {}
+
+
+async def test_touch_moves_updated_at_and_titles_only_an_untitled_chat(
+    seed: Seed, storage: Storage
+) -> None:
+    alice, bob = await seed.user(), await seed.user()
+    untitled = await seed.chat(alice, title=None)
+    titled = await seed.chat(alice, title="Mine")
+    gone = await seed.chat(alice, deleted_at=seed.now())
+    later = seed.now() + timedelta(minutes=5)
+
+    async with storage.write() as uow:
+        assert await uow.chats.touch(alice.id, untitled.id, later, "From the message")
+        assert await uow.chats.touch(alice.id, titled.id, later, "From the message")
+        assert not await uow.chats.touch(bob.id, titled.id, later, None)
+        assert not await uow.chats.touch(alice.id, gone.id, later, None)
+        assert not await uow.chats.touch(alice.id, "no-such-chat", later, None)
+    async with storage.read() as uow:
+        first = await uow.chats.get(alice.id, untitled.id)
+        second = await uow.chats.get(alice.id, titled.id)
+    assert first is not None and second is not None
+    assert (first.title, first.updated_at) == ("From the message", later)
+    assert (second.title, second.updated_at) == ("Mine", later)

@@ -122,6 +122,12 @@ class ChatRepository(Protocol):
         """Write every mutable field of an existing chat."""
         ...
 
+    async def touch(self, user_id: int, chat_id: str, at: datetime, title: str | None) -> bool:
+        """A new turn in the user's (live) chat: ``updated_at`` becomes ``at``, and
+        ``title`` becomes its title if it has none. False when there is no such chat.
+        One statement, so a rename made meanwhile is never overwritten."""
+        ...
+
     async def search(self, user_id: int, text: str, *, limit: int) -> list[ChatHit]:
         """The user's chats not deleted (archived included) whose title or any
         message contains ``text``, ignoring case (at least for ASCII letters); most

@@ -13,7 +13,7 @@ from datetime import timedelta
 import msgspec
 
 from chatport.domain.chats import Chat, title_from_text
-from chatport.domain.errors import AlreadyExists, Conflict, InvalidInput, Overloaded
+from chatport.domain.errors import AlreadyExists, Conflict, InvalidInput, NotFound, Overloaded
 from chatport.domain.generation import (
     ChatTurn,
     CompletionRequest,
@@ -39,7 +39,7 @@ from chatport.ports.ratelimit import RateLimiter
 from chatport.ports.repositories import Storage, UnitOfWork
 from chatport.ports.streams import StreamBus
 from chatport.services.attachments import AttachmentService, Shown
-from chatport.services.chats import owned_chat
+from chatport.services.chats import CHAT_NOT_FOUND, owned_chat
 from chatport.services.limits import refuse_unless
 from chatport.services.models import ModelService
 from chatport.services.providers import ProviderService
@@ -248,11 +248,10 @@ class GenerationService:
             if replaced is not None:
                 await uow.messages.delete(chat.id, replaced.id)
             if turn is not None:
-                chat = await owned_chat(uow, user, chat_id)  # as it is now, to save it
+                # The title only if it still has none: a rename meanwhile wins.
                 auto_title = None if chat.title else title_from_text(turn.content)
-                await uow.chats.save(
-                    msgspec.structs.replace(chat, title=chat.title or auto_title, updated_at=now)
-                )
+                if not await uow.chats.touch(user.id, chat.id, now, auto_title):
+                    raise NotFound(CHAT_NOT_FOUND)
             if question is not None:
                 try:
                     await uow.messages.add(question)

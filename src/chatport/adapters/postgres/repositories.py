@@ -312,6 +312,10 @@ SET folder_id = $3, title = $4, memory_disabled = $5, pinned_at = $6, archived_a
     deleted_at = $8, updated_at = $9, system_prompt = $10, model = $11
 WHERE id = $1 AND user_id = $2
 """
+_TOUCH_CHAT = """
+UPDATE chats SET updated_at = $1, title = coalesce(title, $2)
+WHERE id = $3 AND user_id = $4 AND deleted_at IS NULL
+"""
 _CHAT_STATS = """
 SELECT chat_id, count(*), max(created_at)
 FROM messages WHERE chat_id = ANY($1::text[])
@@ -422,6 +426,10 @@ class PostgresChatRepository:
             chat.system_prompt,
             chat.model,
         )
+
+    async def touch(self, user_id: int, chat_id: str, at: datetime, title: str | None) -> bool:
+        status = await self._conn.execute(_TOUCH_CHAT, at, title, chat_id, user_id)
+        return changed_count(status) > 0
 
     async def stats(self, chat_ids: Sequence[str]) -> dict[str, ChatStats]:
         if not chat_ids:

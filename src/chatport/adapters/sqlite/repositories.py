@@ -321,6 +321,10 @@ SET folder_id = ?, title = ?, memory_disabled = ?, pinned_at = ?, archived_at = 
 WHERE id = ? AND user_id = ?
 """
 # ?1: a JSON array of chat ids; one fixed statement whatever the page size.
+_TOUCH_CHAT = """
+UPDATE chats SET updated_at = ?, title = coalesce(title, ?)
+WHERE id = ? AND user_id = ? AND deleted_at IS NULL
+"""
 _CHAT_STATS = """
 SELECT chat_id, count(*), max(created_at)
 FROM messages WHERE chat_id IN (SELECT value FROM json_each(?1))
@@ -436,6 +440,10 @@ class SqliteChatRepository:
             chat.user_id,
         )
         await write_count(self._conn, _SAVE_CHAT, params)
+
+    async def touch(self, user_id: int, chat_id: str, at: datetime, title: str | None) -> bool:
+        params = (to_ms(at), title, chat_id, user_id)
+        return await write_count(self._conn, _TOUCH_CHAT, params) > 0
 
     async def stats(self, chat_ids: Sequence[str]) -> dict[str, ChatStats]:
         if not chat_ids:
