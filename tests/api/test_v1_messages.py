@@ -277,6 +277,7 @@ async def test_a_users_own_key_answers_the_models_it_serves(
     "body",
     [
         {"content": ""},
+        {"content": "  \n "},
         {"content": "x" * 100_001},
         {"content": 5},
         {"content": "hi", "colour": "red"},

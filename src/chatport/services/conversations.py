@@ -12,7 +12,7 @@ from chatport.domain.chats import (
     check_system_prompt,
     check_title,
 )
-from chatport.domain.errors import CredentialsRequired, NotFound
+from chatport.domain.errors import CredentialsRequired, FieldProblem, InvalidInput, NotFound
 from chatport.domain.messages import Message
 from chatport.domain.paging import PER_PAGE_MAX, ChatCursor, MessageCursor
 from chatport.domain.users import User
@@ -88,6 +88,9 @@ class ConversationService:
 
     async def send(self, user: User, chat_id: str, content: str, model: str | None) -> Sent:
         """Store the user's message and start the reply to it."""
+        if not content.strip():
+            message = "The message is empty"
+            raise InvalidInput(message, (FieldProblem("invalid", message, ("content",)),))
         await self._require_credentials(user)
         if model is None:
             model = (await self._preferences.get(user)).default_model
