@@ -46,7 +46,8 @@ async def two_instances(
     redis_prefix: str,
     cheap_hasher: Argon2PasswordHasher,
 ) -> AsyncIterator[tuple[str, str]]:
-    """Base URLs of two instances; each has its own data dir, as on two machines."""
+    """Base URLs of two instances; each has its own data dir, as on two machines,
+    and uploads go to one shared folder (a shared volume, as README says)."""
     bases = []
     async with AsyncExitStack() as stack:
         for name in ("a", "b"):
@@ -57,6 +58,7 @@ async def two_instances(
                 redis_prefix=redis_prefix,
                 secret_key="shared by every instance",
                 data_dir=str(tmp_path / name),
+                files_dir=str(tmp_path / "shared-files"),  # a shared volume
                 demo_provider=True,
                 demo_token_delay=0.02,
             )
@@ -203,3 +205,21 @@ async def test_a_v1_reply_sent_on_one_instance_streams_on_the_other(
     assert [e.id for e in events] == list(range(1, len(events) + 1))
     assert v1_text(events) == stored["messages"][-1]["content"]
     assert events[-1].data["message"] == stored["messages"][-1]
+
+
+async def test_a_file_uploaded_on_one_instance_is_served_by_the_other(
+    two_instances: tuple[str, str],
+) -> None:
+    a, b = two_instances
+    async with httpx.AsyncClient(base_url=a) as on_a:
+        await on_a.post("/api/auth/register", json={"username": "admin", "password": PASSWORD})
+        made = await on_a.post("/api/files", files={"file": ("notes.md", b"# shared\n")})
+        assert made.status_code == 201, made.text
+        async with httpx.AsyncClient(base_url=b, cookies=on_a.cookies) as on_b:
+            content = await on_b.get(f"/api/files/{made.json()['id']}/content")
+            gone = await on_b.delete(f"/api/files/{made.json()['id']}")
+        again = await on_a.get(f"/api/files/{made.json()['id']}/content")
+
+    assert content.status_code == 200 and content.content == b"# shared\n"
+    assert gone.status_code == 200
+    assert again.status_code == 404
